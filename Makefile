@@ -1,0 +1,35 @@
+# Two commands do all set-up on a fresh machine: `make demo` and `make test`.
+# Both build .venv/ through `make install` when needed.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.seal_adapters_installed
+PIP := $(BIN)/pip install --quiet --disable-pip-version-check --progress-bar off
+
+.PHONY: install test demo compare bench clean
+
+install: $(STAMP)
+
+# Rebuilt only when the requirements or setup.py change; otherwise a no-op.
+$(STAMP): requirements.txt requirements-nodeps.txt setup.py
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@echo "Installing into $(VENV)/ (a few minutes the first time)..."
+	@$(PIP) -r requirements.txt
+	@$(PIP) --no-deps -r requirements-nodeps.txt
+	@$(PIP) --no-deps -e .
+	@$(BIN)/python -c "import allennlp.commands, seal_adapters" \
+		|| { echo "install check failed: see the error above"; exit 1; }
+	@touch $(STAMP)
+	@echo "Installed. Activate with: source $(VENV)/bin/activate"
+
+test: install
+	$(BIN)/python -m pytest -q tests
+
+demo: install
+	$(BIN)/python -m seal_adapters demo
+
+compare: install
+	$(BIN)/python -m seal_adapters compare
+
+clean:
+	rm -rf $(VENV) runs build *.egg-info

@@ -1,0 +1,233 @@
+"""Start-up hook that makes allennlp 2.10.1 import on this stack.
+
+Two of allennlp's breakages happen while `allennlp.commands` is imported, before any
+`--include-package` plugin is loaded, so the fixes cannot live in the plugin's import:
+`seal_adapters_compat.pth` (installed into site-packages by setup.py) loads this file by
+path at interpreter start-up, in every process, DDP workers included.
+
+This module must stay cheap: it only imports the standard library and installs a
+`sys.meta_path` finder. The finder does nothing until one of the allennlp modules named in
+`PATCHES` is imported; it then runs the patch around that module's own code. Set
+`SEAL_ADAPTERS_NO_COMPAT=1` to switch the hook off (the tests use it to show each fix is
+needed).
+"""
+import importlib.abc
+import importlib.machinery
+import importlib.util
+import os
+import sys
+import types
+from typing import Callable, Dict, List, Optional, Tuple
+
+DISABLE_ENV = "SEAL_ADAPTERS_NO_COMPAT"
+
+# module name -> (run before the module's code, run after it with the module)
+Patch = Tuple[Optional[Callable[[], None]], Optional[Callable[[types.ModuleType], None]]]
+
+
+# 1. torchvision: allennlp imports it at module level in three files. ---------------------
+
+_TORCHVISION_HINT = (
+    "torchvision is not installed: allennlp's image and vision components need it. "
+    "seal_adapters does not use them; install a torchvision that matches your torch "
+    "to use them."
+)
+
+
+class _MissingTorchvision(types.ModuleType):
+    """Stands in for torchvision so allennlp's vision modules import; using it raises."""
+
+    def __getattr__(self, name: str):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return _MissingTorchvision(f"{self.__name__}.{name}")
+
+    def __call__(self, *args, **kwargs):
+        raise ImportError(_TORCHVISION_HINT + f" (called {self.__name__})")
+
+    def __mro_entries__(self, bases):
+        return (_MissingBase,)
+
+
+class _MissingBase:
+    def __init__(self, *args, **kwargs):
+        raise ImportError(_TORCHVISION_HINT)
+
+
+_TORCHVISION_NAMES = (
+    "torchvision",
+    "torchvision.ops",
+    "torchvision.ops.boxes",
+    "torchvision.models",
+    "torchvision.models.detection",
+)
+_stubbed: List[str] = []
+
+
+def _stub_torchvision() -> None:
+    if "torchvision" in sys.modules or importlib.util.find_spec("torchvision") is not None:
+        return
+    for name in _TORCHVISION_NAMES:
+        stub = _MissingTorchvision(name)
+        stub.__path__ = []  # type: ignore[attr-defined]  # lets `import torchvision.ops` resolve
+        sys.modules[name] = stub
+        _stubbed.append(name)
+        parent, _, child = name.rpartition(".")
+        if parent:
+            setattr(sys.modules[parent], child, stub)
+
+
+def _unstub_torchvision(module: types.ModuleType) -> None:
+    # The allennlp module keeps its reference; nobody else should find the stand-in.
+    while _stubbed:
+        sys.modules.pop(_stubbed.pop(), None)
+
+
+# 2. transformers.AdamW: removed from transformers, subclassed by allennlp's optimizers. ---
+
+
+def _provide_transformers_adamw() -> None:
+    import torch
+    import transformers
+
+    if hasattr(transformers, "AdamW"):
+        return
+
+    class AdamW(torch.optim.AdamW):
+        """torch's AdamW under the old transformers signature (`correct_bias`)."""
+
+        def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-6, weight_decay=0.0,
+                     correct_bias=True, no_deprecation_warning=False):
+            if not correct_bias:
+                raise ValueError(
+                    "huggingface_adamw with correct_bias=False is not available: transformers "
+                    "removed its AdamW. Use the 'adamw' optimizer (always bias-corrected)."
+                )
+            super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay)
+
+    # transformers replaces its module object lazily, so set it on whatever is current now,
+    # right before allennlp's optimizers module reads it.
+    setattr(sys.modules["transformers"], "AdamW", AdamW)
+
+
+# 3. cached_transformers.get_tokenizer passes add_special_tokens to from_pretrained. ------
+
+
+def _drop_add_special_tokens(module: types.ModuleType) -> None:
+    original = module.get_tokenizer
+    if getattr(original, "_seal_adapters_patched", False):
+        return
+
+    def get_tokenizer(model_name: str, **kwargs):
+        # Special tokens are chosen per call by allennlp's tokenizer; as a constructor
+        # argument RoBERTa's fast tokenizer rejects it.
+        kwargs.pop("add_special_tokens", None)
+        return original(model_name, **kwargs)
+
+    get_tokenizer._seal_adapters_patched = True  # type: ignore[attr-defined]
+    get_tokenizer.__doc__ = original.__doc__
+    module.get_tokenizer = get_tokenizer
+
+
+# 4a. Distributed training with evaluate_on_test: only the primary evaluates at the end, ----
+#     but metrics all-reduce while the process group is up, and the other workers are gone.
+
+
+def _evaluate_alone_after_distributed_training(module: types.ModuleType) -> None:
+    train_model = module.TrainModel
+    original = train_model.finish
+    if getattr(original, "_seal_adapters_patched", False):
+        return
+
+    def finish(self, metrics):
+        import torch.distributed as dist
+
+        if self.evaluate_on_test and dist.is_available() and dist.is_initialized():
+            # Training is over; the primary evaluates the whole test set on its own.
+            dist.destroy_process_group()
+        return original(self, metrics)
+
+    finish._seal_adapters_patched = True  # type: ignore[attr-defined]
+    train_model.finish = finish
+
+
+# 4b. DDP: adapter models leave parameters unused in a step (a pooler, the idle adapter). --
+
+
+def _find_unused_parameters_by_default(module: types.ModuleType) -> None:
+    accelerator = module.TorchDdpAccelerator
+    original = accelerator.__init__
+    if getattr(original, "_seal_adapters_patched", False):
+        return
+
+    def __init__(self, *, find_unused_parameters: bool = True, **kwargs):
+        original(self, find_unused_parameters=find_unused_parameters, **kwargs)
+
+    __init__._seal_adapters_patched = True  # type: ignore[attr-defined]
+    __init__.__doc__ = original.__doc__
+    accelerator.__init__ = __init__
+
+
+PATCHES: Dict[str, Patch] = {
+    "allennlp.data.image_loader": (_stub_torchvision, _unstub_torchvision),
+    "allennlp.modules.vision.grid_embedder": (_stub_torchvision, _unstub_torchvision),
+    "allennlp.modules.vision.region_detector": (_stub_torchvision, _unstub_torchvision),
+    "allennlp.training.optimizers": (_provide_transformers_adamw, None),
+    "allennlp.common.cached_transformers": (None, _drop_add_special_tokens),
+    "allennlp.commands.train": (None, _evaluate_alone_after_distributed_training),
+    "allennlp.nn.parallel.ddp_accelerator": (None, _find_unused_parameters_by_default),
+}
+
+
+class _PatchingLoader(importlib.abc.Loader):
+    def __init__(self, loader: importlib.abc.Loader, patch: Patch):
+        self._loader = loader
+        self._before, self._after = patch
+
+    def create_module(self, spec):
+        return self._loader.create_module(spec)
+
+    def exec_module(self, module):
+        if self._before is not None:
+            self._before()
+        self._loader.exec_module(module)
+        if self._after is not None:
+            self._after(module)
+
+
+class AllennlpPatchFinder(importlib.abc.MetaPathFinder):
+    """Finds the patched allennlp modules through the other finders and wraps their loader."""
+
+    seal_adapters_hook = True
+
+    def find_spec(self, fullname, path, target=None):
+        patch = PATCHES.get(fullname)
+        if patch is None:
+            return None
+        for finder in sys.meta_path:
+            if getattr(finder, "seal_adapters_hook", False) or not hasattr(finder, "find_spec"):
+                continue
+            spec = finder.find_spec(fullname, path, target)
+            if spec is not None:
+                if spec.loader is not None:
+                    spec.loader = _PatchingLoader(spec.loader, patch)
+                return spec
+        return None
+
+
+def apply_to_loaded_modules() -> None:
+    """Patches allennlp modules imported before the hook was installed."""
+    for name, (_, after) in PATCHES.items():
+        module = sys.modules.get(name)
+        if module is not None and after is not None:
+            after(module)
+
+
+def install() -> bool:
+    """Installs the finder once per process; returns whether it is active."""
+    if os.environ.get(DISABLE_ENV):
+        return False
+    if not any(getattr(f, "seal_adapters_hook", False) for f in sys.meta_path):
+        sys.meta_path.insert(0, AllennlpPatchFinder())
+    apply_to_loaded_modules()
+    return True

@@ -1,0 +1,87 @@
+"""Turns the `adapters` mapping of a config into validated `adapters` config objects.
+
+`adapters` itself ignores misspelled options and reports unknown names with a bare
+KeyError; a researcher should instead learn, before any weights load, which name or option
+is wrong and what the valid ones are.
+"""
+import dataclasses
+import difflib
+from typing import Any, Dict, Mapping, Optional, Union
+
+from adapters.configuration.adapter_config import ADAPTER_CONFIG_MAP, AdapterConfig
+from allennlp.common.checks import ConfigurationError
+
+AdapterSpec = Union[str, Dict[str, Any]]
+DEFAULT_ADAPTERS: Dict[str, AdapterSpec] = {"scorenn": "seq_bn", "tasknn": "seq_bn"}
+
+
+def _suggest(word: str, choices) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1)
+    return f" Did you mean '{close[0]}'?" if close else ""
+
+
+def _known_names() -> str:
+    return ", ".join(sorted(ADAPTER_CONFIG_MAP))
+
+
+def build_adapter_config(adapter: str, spec: AdapterSpec) -> AdapterConfig:
+    """One adapter's config: a name such as "seq_bn" / "lora", or a dict with `architecture`."""
+    if isinstance(spec, str):
+        base = spec.split("[", 1)[0].strip()
+        if base not in ADAPTER_CONFIG_MAP:
+            raise ConfigurationError(
+                f"Adapter '{adapter}': unknown adapter config '{spec}'.{_suggest(base, ADAPTER_CONFIG_MAP)} "
+                f"Use one of: {_known_names()}; or a dict with 'architecture' and its options."
+            )
+        return AdapterConfig.load(spec)
+    if not isinstance(spec, Mapping):
+        raise ConfigurationError(
+            f"Adapter '{adapter}': the config must be a string (e.g. \"seq_bn\") or a dict with "
+            f"'architecture', not {type(spec).__name__}."
+        )
+    options = dict(spec)
+    name = options.pop("config", None) or options.get("architecture")
+    if name is None:
+        raise ConfigurationError(
+            f"Adapter '{adapter}': a dict config needs 'architecture' (one of: {_known_names()}), "
+            f"got keys {sorted(spec)}."
+        )
+    if name not in ADAPTER_CONFIG_MAP:
+        raise ConfigurationError(
+            f"Adapter '{adapter}': unknown architecture '{name}'.{_suggest(name, ADAPTER_CONFIG_MAP)} "
+            f"Use one of: {_known_names()}."
+        )
+    base = AdapterConfig.load(name)
+    fields = {f.name for f in dataclasses.fields(base)} if dataclasses.is_dataclass(base) else set()
+    options.pop("architecture", None)
+    unknown = sorted(set(options) - fields)
+    if unknown:
+        raise ConfigurationError(
+            f"Adapter '{adapter}': unknown option(s) {unknown} for architecture '{name}'."
+            f"{_suggest(unknown[0], fields)} Valid options: {', '.join(sorted(fields))}."
+        )
+    try:
+        return AdapterConfig.load(name, **options)
+    except (TypeError, ValueError) as error:
+        raise ConfigurationError(f"Adapter '{adapter}': bad options for '{name}': {error}") from error
+
+
+def build_adapter_configs(
+    adapters: Optional[Mapping[str, AdapterSpec]],
+    loaded: Optional[Mapping[str, str]] = None,
+) -> Dict[str, Optional[AdapterConfig]]:
+    """Name -> config, in order; adapters only named in `loaded` map to None (config from disk)."""
+    specs = dict(DEFAULT_ADAPTERS if adapters is None else adapters)
+    names = list(specs) + [name for name in (loaded or {}) if name not in specs]
+    if not names:
+        raise ConfigurationError("'adapters' is empty: give at least one adapter, e.g. {\"tasknn\": \"seq_bn\"}.")
+    for name in names:
+        if not isinstance(name, str) or not name.isidentifier():
+            raise ConfigurationError(
+                f"Adapter name {name!r} must be a Python identifier (letters, digits, underscores)."
+            )
+    return {
+        name: (build_adapter_config(name, specs[name]) if name in specs and name not in (loaded or {})
+               else None)
+        for name in names
+    }

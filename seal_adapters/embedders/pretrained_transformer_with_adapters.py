@@ -1,0 +1,120 @@
+"""`pretrained_transformer_with_adapters`: allennlp's transformer embedder on a frozen backbone
+with named adapters active in Parallel.
+
+It keeps allennlp's `pretrained_transformer` behaviour (long-sequence folding with
+`max_length`, `last_layer_only` scalar mix, type ids) by subclassing it and swapping the
+transformer for an `AdapterBackbone`. What the model receives is chosen by `output`:
+one adapter's channel, or "concat" (all channels on the feature axis, for allennlp's
+built-in models). Models of this package ask for channels with `channels(...)`.
+"""
+import contextlib
+import logging
+from typing import Any, Dict, Iterator, Optional, Sequence, Tuple
+
+import torch
+from allennlp.common.checks import ConfigurationError
+from allennlp.data.tokenizers import PretrainedTransformerTokenizer
+from allennlp.modules.scalar_mix import ScalarMix
+from allennlp.modules.token_embedders import PretrainedTransformerEmbedder, TokenEmbedder
+
+from seal_adapters.embedders.adapter_backbone import AdapterBackbone
+from seal_adapters.embedders.adapter_configs import AdapterSpec, build_adapter_configs
+from seal_adapters.embedders.backbone_cache import frozen_backbone
+from seal_adapters.embedders.model_source import resolve_model_name
+
+logger = logging.getLogger(__name__)
+
+CONCAT = "concat"
+
+
+@TokenEmbedder.register("pretrained_transformer_with_adapters")
+class PretrainedTransformerWithAdaptersEmbedder(PretrainedTransformerEmbedder):
+    """
+    # Parameters
+
+    model_name : `str`, optional
+        A local Hugging Face model directory or a hub name; null (or "minilm") uses the
+        bundled MiniLM-L6. Use the same name in the reader's tokenizer / indexer.
+    adapters : `Dict[str, Union[str, Dict]]`, optional (default = `{"scorenn": "seq_bn", "tasknn": "seq_bn"}`)
+        Adapter name -> `adapters` config: a name ("seq_bn", "lora", "prefix_tuning", ...)
+        or a dict with `architecture` and its options. All are active together in Parallel.
+    load_adapters : `Dict[str, str]`, optional
+        Adapter name -> directory written by `save_adapter`, to start from trained adapters.
+    output : `str`, optional (default = `"concat"`)
+        An adapter name (returns that channel, `[batch, tokens, hidden]`) or "concat".
+    max_length, last_layer_only, tokenizer_kwargs, transformer_kwargs :
+        As in allennlp's `pretrained_transformer` embedder.
+    gradient_checkpointing : `bool`, optional
+        Recompute activations in backward (non-reentrant, so it works with a frozen backbone).
+    """
+
+    def __init__(
+        self,
+        model_name: Optional[str] = None,
+        *,
+        adapters: Optional[Dict[str, AdapterSpec]] = None,
+        load_adapters: Optional[Dict[str, str]] = None,
+        output: str = CONCAT,
+        max_length: Optional[int] = None,
+        last_layer_only: bool = True,
+        gradient_checkpointing: Optional[bool] = None,
+        tokenizer_kwargs: Optional[Dict[str, Any]] = None,
+        transformer_kwargs: Optional[Dict[str, Any]] = None,
+    ) -> None:
+        TokenEmbedder.__init__(self)
+        configs = build_adapter_configs(adapters, load_adapters)
+        if output != CONCAT and output not in configs:
+            raise ConfigurationError(
+                f"output '{output}' names no adapter: use one of {list(configs)} or \"{CONCAT}\"."
+            )
+        self.model_name = resolve_model_name(model_name)
+        backbone = frozen_backbone(self.model_name, transformer_kwargs)
+        self.transformer_model = AdapterBackbone(backbone, configs, load_adapters)
+        if gradient_checkpointing:
+            backbone.gradient_checkpointing_enable(
+                gradient_checkpointing_kwargs={"use_reentrant": False}
+            )
+        self.config = backbone.config
+        self.output = output
+        self.hidden_size = self.config.hidden_size
+        self._max_length = max_length
+        self._scalar_mix: Optional[ScalarMix] = None
+        if not last_layer_only:
+            self._scalar_mix = ScalarMix(self.config.num_hidden_layers)
+            self.config.output_hidden_states = True
+        tokenizer = PretrainedTransformerTokenizer(self.model_name, tokenizer_kwargs=tokenizer_kwargs)
+        self._num_added_start_tokens = len(tokenizer.single_sequence_start_tokens)
+        self._num_added_end_tokens = len(tokenizer.single_sequence_end_tokens)
+        self._num_added_tokens = self._num_added_start_tokens + self._num_added_end_tokens
+        self.train_parameters = False
+        self.eval_mode = False
+        self._output_names: Tuple[str, ...] = self.adapter_names if output == CONCAT else (output,)
+        self.transformer_model.set_requested(self._output_names)
+
+    @property
+    def adapter_names(self) -> Tuple[str, ...]:
+        return self.transformer_model.names
+
+    @property
+    def output_dim(self) -> int:  # read by allennlp's get_output_dim
+        return self.hidden_size * len(self.transformer_model.requested)
+
+    @output_dim.setter
+    def output_dim(self, value: int) -> None:
+        pass  # derived from the requested channels
+
+    @contextlib.contextmanager
+    def channels(self, names: Sequence[str]) -> Iterator[None]:
+        """Within the block, forward returns these adapters' channels side by side."""
+        self.transformer_model.set_requested(tuple(names))
+        try:
+            yield
+        finally:
+            self.transformer_model.set_requested(self._output_names)
+
+    def adapter_parameters(self, name: str):
+        return self.transformer_model.adapter_parameters(name)
+
+    def train(self, mode: bool = True):
+        torch.nn.Module.train(self, mode)
+        return self

@@ -1,0 +1,1 @@
+"""Helpers for tests and benchmarks: locally built tiny models and synthetic data."""

@@ -1,0 +1,180 @@
+"""`alternating_adapters`: train one adapter (and its side of the model) at a time.
+
+SEAL alternates between the ScoreNN and the TaskNN. Here both are adapters on one frozen
+transformer, so alternation means: for `steps` optimizer steps only the named adapter's
+parameters (and the model parameters named after it, e.g. `tasknn.classifier`) are
+unfrozen, then the next entry of the schedule, cycling. Parameters of no side always train.
+
+allennlp builds its optimizer once, from every parameter with `requires_grad`, and AdamW
+moves a parameter whose gradient is zero (momentum, weight decay); allennlp's `multi`
+optimizer even zeroes gradients instead of clearing them. So besides `requires_grad`, this
+callback performs the backward pass itself and then drops the frozen side's gradients, so
+the optimizer skips those parameters entirely: a frozen parameter does not change, bit for bit.
+"""
+import logging
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
+
+import torch
+from allennlp.common.checks import ConfigurationError
+from allennlp.training.callbacks import TrainerCallback
+from allennlp.training.callbacks.backward import MixedPrecisionBackwardCallback
+
+from seal_adapters.embedders.channels import adapter_backbones
+from seal_adapters.training.sides import parameters_by_side
+
+logger = logging.getLogger(__name__)
+
+
+def _parse_schedule(schedule: Sequence[Union[Sequence[Any], Dict[str, Any]]]) -> List[Tuple[str, int]]:
+    if not schedule:
+        raise ConfigurationError(
+            "alternating_adapters: the schedule is empty; give e.g. [[\"scorenn\", 1], [\"tasknn\", 1]]."
+        )
+    parsed = []
+    for entry in schedule:
+        if isinstance(entry, dict):
+            entry = (entry.get("adapter"), entry.get("steps"))
+        if not isinstance(entry, (list, tuple)) or len(entry) != 2:
+            raise ConfigurationError(
+                f"alternating_adapters: schedule entry {entry!r} must be [adapter_name, steps]."
+            )
+        name, steps = entry
+        if not isinstance(name, str):
+            raise ConfigurationError(f"alternating_adapters: adapter name {name!r} must be a string.")
+        if isinstance(steps, bool) or not isinstance(steps, int) or steps <= 0:
+            raise ConfigurationError(
+                f"alternating_adapters: '{name}' has {steps!r} steps; the number of optimizer "
+                "steps per turn must be a positive integer."
+            )
+        parsed.append((name, steps))
+    return parsed
+
+
+@TrainerCallback.register("alternating_adapters")
+class AlternatingAdaptersCallback(TrainerCallback):
+    """
+    # Parameters
+
+    schedule : `List[Tuple[str, int]]`, optional (default = `[["scorenn", 1], ["tasknn", 1]]`)
+        Adapter name and number of optimizer steps, cycled through in order.
+    """
+
+    def __init__(self, serialization_dir: str,
+                 schedule: Optional[List[Tuple[str, int]]] = None) -> None:
+        super().__init__(serialization_dir)
+        self.schedule = _parse_schedule(schedule or [["scorenn", 1], ["tasknn", 1]])
+        self.position = 0  # index into the schedule
+        self.steps_in_turn = 0  # optimizer steps already taken in this turn
+        self.steps_this_epoch: Dict[str, int] = {}
+        self._sides: Dict[str, List[Tuple[str, torch.nn.Parameter]]] = {}
+        self._model: Optional[torch.nn.Module] = None
+
+    # -- state ------------------------------------------------------------------------
+
+    @property
+    def adapter_order(self) -> List[str]:
+        """The schedule's adapters, each once; `trained_adapter` metrics index into it."""
+        return list(dict.fromkeys(name for name, _ in self.schedule))
+
+    @property
+    def current(self) -> str:
+        return self.schedule[self.position][0]
+
+    def state_dict(self) -> Dict[str, Any]:
+        return {"position": self.position, "steps_in_turn": self.steps_in_turn,
+                "steps_this_epoch": dict(self.steps_this_epoch)}
+
+    def load_state_dict(self, state_dict: Dict[str, Any]) -> None:
+        self.position = int(state_dict["position"]) % len(self.schedule)
+        self.steps_in_turn = int(state_dict["steps_in_turn"])
+        self.steps_this_epoch = dict(state_dict.get("steps_this_epoch", {}))
+        if self._model is not None:
+            self._apply()
+
+    # -- freezing -----------------------------------------------------------------------
+
+    def attach(self, model: torch.nn.Module) -> None:
+        """Finds the model's adapters and sides, checks the schedule, applies the first turn."""
+        backbones = adapter_backbones(model)
+        if not backbones:
+            raise ConfigurationError(
+                "alternating_adapters needs a model with an adapter embedder "
+                "('pretrained_transformer_with_adapters' or "
+                "'pretrained_transformer_mismatched_with_adapters'); this model has none."
+            )
+        adapter_names = list(dict.fromkeys(n for b in backbones for n in b.names))
+        unknown = sorted({name for name, _ in self.schedule} - set(adapter_names))
+        if unknown:
+            raise ConfigurationError(
+                f"alternating_adapters: the schedule names adapter(s) {unknown}, but the model's "
+                f"embedder has {adapter_names}. Fix the schedule or the embedder's 'adapters'."
+            )
+        idle = sorted(set(adapter_names) - {name for name, _ in self.schedule})
+        if idle:
+            logger.warning("alternating_adapters: adapter(s) %s are not in the schedule and stay frozen.", idle)
+        self._sides, _ = parameters_by_side(model, adapter_names)
+        self._model = model
+        self._apply()
+
+    def _apply(self) -> None:
+        for name, parameters in self._sides.items():
+            trainable = name == self.current
+            for _, parameter in parameters:
+                parameter.requires_grad_(trainable)
+
+    def frozen_parameters(self) -> List[torch.nn.Parameter]:
+        return [p for name, ps in self._sides.items() if name != self.current for _, p in ps]
+
+    # -- trainer hooks -------------------------------------------------------------------
+
+    def on_start(self, trainer, is_primary: bool = True, **kwargs) -> None:
+        self.attach(trainer.model)
+        logger.info("alternating_adapters: schedule %s, starting with '%s'", self.schedule, self.current)
+
+    def on_backward(self, trainer, batch_outputs: Dict[str, torch.Tensor], backward_called: bool,
+                    **kwargs) -> bool:
+        did_backward = False
+        if not backward_called:
+            if getattr(trainer, "_scaler", None) is not None:
+                MixedPrecisionBackwardCallback(self.serialization_dir).on_backward(
+                    trainer, batch_outputs, backward_called
+                )
+            else:
+                batch_outputs["loss"].backward()
+            did_backward = True
+        for parameter in self.frozen_parameters():
+            parameter.grad = None
+        return did_backward
+
+    def on_batch(self, trainer, batch_inputs, batch_outputs, batch_metrics: Dict[str, Any],
+                 epoch: int, batch_number: int, is_training: bool, is_primary: bool = True,
+                 batch_grad_norm: Optional[float] = None, **kwargs) -> None:
+        if not is_training:
+            return
+        trained = self.current
+        self.steps_this_epoch[trained] = self.steps_this_epoch.get(trained, 0) + 1
+        self.steps_in_turn += 1
+        if self.steps_in_turn >= self.schedule[self.position][1]:
+            self.position = (self.position + 1) % len(self.schedule)
+            self.steps_in_turn = 0
+            self._apply()
+        # Shown in the progress bar, and in tensorboard / wandb through their callbacks.
+        for name, _ in self.schedule:
+            batch_metrics[f"steps_{name}"] = self.steps_this_epoch.get(name, 0)
+        batch_metrics["trained_adapter"] = self.adapter_order.index(trained)
+
+    def on_epoch(self, trainer, metrics: Dict[str, Any], epoch: int, is_primary: bool = True,
+                 **kwargs) -> None:
+        if is_primary and epoch >= 0:
+            turns = ", ".join(f"{name} {self.steps_this_epoch.get(name, 0)} steps"
+                              for name in self.adapter_order)
+            losses = ", ".join(f"{key[len('training_'):]} {value:.4f}" for key, value in sorted(metrics.items())
+                               if key.startswith("training_") and key.endswith("loss")
+                               and isinstance(value, (int, float)))
+            validation = ", ".join(f"{key[len('validation_'):]} {value:.4f}"
+                                   for key, value in sorted(metrics.items())
+                                   if key.startswith("validation_") and isinstance(value, (int, float))
+                                   and not key.endswith(("_mb", "_secs")))
+            logger.info("epoch %d | trained: %s | losses: %s | validation: %s", epoch, turns,
+                        losses or "-", validation or "-")
+        self.steps_this_epoch = {}
