@@ -1,0 +1,1 @@
+"""losses of seal_adapters."""

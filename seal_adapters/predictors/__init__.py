@@ -1,0 +1,1 @@
+"""predictors of seal_adapters."""

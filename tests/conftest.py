@@ -1,0 +1,59 @@
+"""Session fixtures: tiny models and datasets built locally (nothing is downloaded)."""
+import os
+import subprocess
+import sys
+
+import pytest
+
+from seal_adapters.testing import synthetic_data as data
+from seal_adapters.testing.tiny_models import build_tiny_bert, build_tiny_roberta
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+VENV_BIN = os.path.dirname(sys.executable)
+
+
+@pytest.fixture(scope="session")
+def tiny_roberta(tmp_path_factory) -> str:
+    return build_tiny_roberta(str(tmp_path_factory.mktemp("tiny_roberta")))
+
+
+@pytest.fixture(scope="session")
+def tiny_bert(tmp_path_factory) -> str:
+    return build_tiny_bert(str(tmp_path_factory.mktemp("tiny_bert")))
+
+
+@pytest.fixture(scope="session")
+def sentiment_data(tmp_path_factory) -> dict:
+    root = tmp_path_factory.mktemp("sentiment")
+    return {
+        "train": data.write_jsonl(str(root / "train.jsonl"), data.sentiment_examples(96, seed=1)),
+        "validation": data.write_jsonl(str(root / "dev.jsonl"), data.sentiment_examples(48, seed=2)),
+        "test": data.write_jsonl(str(root / "test.jsonl"), data.sentiment_examples(48, seed=3)),
+    }
+
+
+@pytest.fixture(scope="session")
+def multilabel_data(tmp_path_factory) -> dict:
+    root = tmp_path_factory.mktemp("multilabel")
+    return {
+        "train": data.write_jsonl(str(root / "train.jsonl"), data.multilabel_examples(128, seed=1)),
+        "validation": data.write_jsonl(str(root / "dev.jsonl"), data.multilabel_examples(48, seed=2)),
+    }
+
+
+@pytest.fixture(scope="session")
+def tagging_data(tmp_path_factory) -> dict:
+    root = tmp_path_factory.mktemp("tagging")
+    return {
+        "train": data.write_bio(str(root / "train.txt"), data.tagging_sentences(96, seed=1)),
+        "validation": data.write_bio(str(root / "dev.txt"), data.tagging_sentences(32, seed=2)),
+    }
+
+
+def run_cli(args, env_extra=None, cwd=None, timeout=600) -> subprocess.CompletedProcess:
+    """Runs a command of the venv (`allennlp ...`, `python ...`) the way a user would."""
+    env = dict(os.environ)
+    env.update(env_extra or {})
+    command = [os.path.join(VENV_BIN, args[0])] + list(args[1:])
+    return subprocess.run(command, env=env, cwd=cwd or REPO, capture_output=True, text=True,
+                          timeout=timeout)
