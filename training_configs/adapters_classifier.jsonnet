@@ -1,0 +1,33 @@
+// The foundation example: allennlp's own basic_classifier on a frozen transformer with two
+// adapters (scorenn, tasknn) in Parallel, trained alternately. Its input is both channels
+// concatenated (output "concat"). Copy it and point it at your data and model:
+//
+//   SEAL_TRANSFORMER=/path/to/hf_model_dir SEAL_HIDDEN_SIZE=384 SEAL_TRAIN=train.jsonl SEAL_VALIDATION=dev.jsonl \
+//     allennlp train training_configs/adapters_classifier.jsonnet -s runs/clf --include-package seal_adapters
+//
+// Data: JSON lines {"text": ..., "label": ...} (allennlp's text_classification_json).
+local embedder = import 'lib/embedder.libsonnet';
+local trainer = import 'lib/trainer.libsonnet';
+
+local model_name = std.extVar('SEAL_TRANSFORMER');
+// allennlp's built-in models need their input size: the transformer's hidden size
+// (config.json) times the number of adapters, since output "concat" joins the channels.
+local hidden_size = std.parseInt(std.extVar('SEAL_HIDDEN_SIZE'));
+
+{
+  dataset_reader: {
+    type: 'text_classification_json',
+    tokenizer: embedder.tokenizer(model_name),
+    token_indexers: embedder.indexers(model_name),
+  },
+  train_data_path: std.extVar('SEAL_TRAIN'),
+  validation_data_path: std.extVar('SEAL_VALIDATION'),
+  model: {
+    type: 'basic_classifier',
+    namespace: 'tags',  // transformer indexers keep their ids out of the 'tokens' namespace
+    text_field_embedder: embedder.text_field_embedder(model_name),
+    seq2vec_encoder: { type: 'cls_pooler', embedding_dim: 2 * hidden_size },
+  },
+  data_loader: { batch_size: 16, shuffle: true },
+  trainer: trainer.trainer(num_epochs=3, lr=1e-3),
+}
