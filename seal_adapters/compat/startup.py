@@ -8,8 +8,10 @@ path at interpreter start-up, in every process, DDP workers included.
 This module must stay cheap: it only imports the standard library and installs a
 `sys.meta_path` finder. The finder does nothing until one of the allennlp modules named in
 `PATCHES` is imported; it then runs the patch around that module's own code. Set
-`SEAL_ADAPTERS_NO_COMPAT=1` to switch the hook off (the tests use it to show each fix is
-needed).
+`SEAL_ADAPTERS_NO_COMPAT=1` to switch the hook off, or a comma list of names from
+`PATCH_NAMES` (e.g. `SEAL_ADAPTERS_NO_COMPAT=ddp_evaluate,ddp_unused`) to switch off only
+those patches; a value that is not such a list switches off every patch. The tests use it to
+show each fix is needed.
 """
 import importlib.abc
 import importlib.machinery
@@ -178,6 +180,31 @@ PATCHES: Dict[str, Patch] = {
     "allennlp.nn.parallel.ddp_accelerator": (None, _find_unused_parameters_by_default),
 }
 
+# patch name (for SEAL_ADAPTERS_NO_COMPAT) -> the modules it patches
+PATCH_NAMES: Dict[str, Tuple[str, ...]] = {
+    "torchvision": (
+        "allennlp.data.image_loader",
+        "allennlp.modules.vision.grid_embedder",
+        "allennlp.modules.vision.region_detector",
+    ),
+    "adamw": ("allennlp.training.optimizers",),
+    "tokenizer": ("allennlp.common.cached_transformers",),
+    "ddp_evaluate": ("allennlp.commands.train",),
+    "ddp_unused": ("allennlp.nn.parallel.ddp_accelerator",),
+}
+
+
+def active_patches(setting: Optional[str] = None) -> Dict[str, Patch]:
+    """The patches left on by `SEAL_ADAPTERS_NO_COMPAT` (or `setting`), by module name."""
+    value = (os.environ.get(DISABLE_ENV, "") if setting is None else setting).strip()
+    if not value:
+        return dict(PATCHES)
+    names = [name.strip() for name in value.split(",") if name.strip()]
+    if not names or any(name not in PATCH_NAMES for name in names):
+        return {}  # "1" (or anything but a list of patch names): every patch off
+    off = {module for name in names for module in PATCH_NAMES[name]}
+    return {module: patch for module, patch in PATCHES.items() if module not in off}
+
 
 class _PatchingLoader(importlib.abc.Loader):
     def __init__(self, loader: importlib.abc.Loader, patch: Patch):
@@ -200,8 +227,11 @@ class AllennlpPatchFinder(importlib.abc.MetaPathFinder):
 
     seal_adapters_hook = True
 
+    def __init__(self, patches: Optional[Dict[str, Patch]] = None):
+        self.patches = dict(PATCHES) if patches is None else dict(patches)
+
     def find_spec(self, fullname, path, target=None):
-        patch = PATCHES.get(fullname)
+        patch = self.patches.get(fullname)
         if patch is None:
             return None
         for finder in sys.meta_path:
@@ -215,9 +245,9 @@ class AllennlpPatchFinder(importlib.abc.MetaPathFinder):
         return None
 
 
-def apply_to_loaded_modules() -> None:
+def apply_to_loaded_modules(patches: Optional[Dict[str, Patch]] = None) -> None:
     """Patches allennlp modules imported before the hook was installed."""
-    for name, (_, after) in PATCHES.items():
+    for name, (_, after) in (PATCHES if patches is None else patches).items():
         module = sys.modules.get(name)
         if module is not None and after is not None:
             after(module)
@@ -225,9 +255,10 @@ def apply_to_loaded_modules() -> None:
 
 def install() -> bool:
     """Installs the finder once per process; returns whether it is active."""
-    if os.environ.get(DISABLE_ENV):
+    patches = active_patches()
+    if not patches:
         return False
     if not any(getattr(f, "seal_adapters_hook", False) for f in sys.meta_path):
-        sys.meta_path.insert(0, AllennlpPatchFinder())
-    apply_to_loaded_modules()
+        sys.meta_path.insert(0, AllennlpPatchFinder(patches))
+    apply_to_loaded_modules(patches)
     return True

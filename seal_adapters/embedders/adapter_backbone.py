@@ -4,7 +4,17 @@
 forward computes the requested adapters' channels (all of them by default) and returns
 them side by side on the feature axis, `[batch, tokens, channels * hidden]`, so allennlp's
 own folding, scalar mix and word pooling work unchanged on every channel at once.
+
+How the channels are computed (`execution`):
+- "parallel": one pass with `Parallel`, every channel with autograd;
+- "sequential": one pass per adapter; an adapter that is frozen right now (the idle side
+  under alternation) runs without autograd, so no backward work is spent on it;
+- "auto" (default): sequential when it saves work (some requested adapter is frozen and the
+  batch holds at least `sequential_min_tokens` tokens) or when the adapters cannot share a
+  Parallel pass (`adapters` only composes adapters of the same kind and placement), else
+  parallel. Both give the same values and gradients.
 """
+import contextlib
 import json
 import logging
 import os
@@ -18,6 +28,36 @@ from allennlp.common.checks import ConfigurationError
 from transformers.modeling_outputs import BaseModelOutput
 
 logger = logging.getLogger(__name__)
+
+
+EXECUTIONS = ("auto", "parallel", "sequential")
+
+
+@contextlib.contextmanager
+def _quiet(log: logging.Logger):
+    level = log.level
+    log.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        log.setLevel(level)
+
+# Config fields that decide where an adapter sits in the transformer; adapters' Parallel
+# composition needs every channel to have the same placement.
+_PLACEMENT_FIELDS = ("mh_adapter", "output_adapter", "is_parallel", "selfattn_lora",
+                     "intermediate_lora", "output_lora", "attn_matrices", "leave_out",
+                     "composition_mode", "flat", "shared_gating")
+
+
+def can_run_in_parallel(configs: Mapping[str, AdapterConfig]) -> bool:
+    """Whether `adapters` can compute these adapters together in one Parallel pass."""
+    def placement(config):
+        if config is None:
+            return None
+        fields = config.to_dict() if hasattr(config, "to_dict") else dict(config)
+        return (type(config).__name__, tuple((f, repr(fields.get(f))) for f in _PLACEMENT_FIELDS))
+
+    return len({placement(c) for c in configs.values()}) <= 1
 
 
 def side_by_side(hidden: torch.Tensor, channels: int, batch_size: int) -> torch.Tensor:
@@ -40,8 +80,14 @@ class AdapterBackbone(torch.nn.Module):
         model: torch.nn.Module,
         adapter_configs: Mapping[str, Optional[AdapterConfig]],
         load_adapters: Optional[Mapping[str, str]] = None,
+        execution: str = "auto",
+        sequential_min_tokens: int = 4096,
     ) -> None:
         super().__init__()
+        if execution not in EXECUTIONS:
+            raise ConfigurationError(
+                f"execution '{execution}' is unknown: use one of {list(EXECUTIONS)}."
+            )
         adapters.init(model)
         self.model = model
         self.names: Tuple[str, ...] = tuple(adapter_configs)
@@ -60,8 +106,19 @@ class AdapterBackbone(torch.nn.Module):
         for parameter_name, parameter in model.named_parameters():
             parameter.requires_grad_(parameter_name not in base_names)
         # Parallel stays the model's active setup for good; narrower forwards use a context.
-        model.active_adapters = Parallel(*self.names) if len(self.names) > 1 else self.names[0]
+        with _quiet(logging.getLogger("adapters.model_mixin")):  # its reset warns spuriously
+            model.active_adapters = Parallel(*self.names) if len(self.names) > 1 else self.names[0]
         self.requested: Tuple[str, ...] = self.names
+        self.parallel_possible = can_run_in_parallel(
+            {name: model.adapters_config.get(name) for name in self.names}
+        )
+        if execution == "parallel" and not self.parallel_possible:
+            raise ConfigurationError(
+                "execution 'parallel' needs adapters of one kind and placement (adapters' Parallel "
+                f"composition cannot mix {self.kinds()}); use execution \"auto\" or \"sequential\"."
+            )
+        self.execution = execution
+        self.sequential_min_tokens = sequential_min_tokens
 
     # -- construction helpers -----------------------------------------------------------
 
@@ -97,7 +154,9 @@ class AdapterBackbone(torch.nn.Module):
                     "with the base model it was trained on."
                 )
         try:
-            self.model.load_adapter(directory, load_as=name, set_active=False)
+            safetensors = os.path.isfile(os.path.join(directory, "adapter.safetensors"))
+            self.model.load_adapter(directory, load_as=name, set_active=False,
+                                    use_safetensors=safetensors)
         except (RuntimeError, ValueError, KeyError) as error:
             raise ConfigurationError(
                 f"load_adapters['{name}']: could not load '{directory}' into this transformer: "
@@ -129,20 +188,59 @@ class AdapterBackbone(torch.nn.Module):
             )
         self.requested = tuple(names)
 
+    def kinds(self) -> Dict[str, str]:
+        return {name: type(self.model.adapters_config.get(name)).__name__ for name in self.names}
+
+    def is_frozen(self, name: str) -> bool:
+        return not any(p.requires_grad for p in self.adapter_parameters(name))
+
+    def choose_execution(self, input_ids: torch.Tensor) -> str:
+        """"parallel" or "sequential" for this forward; see the module docstring."""
+        names = self.requested
+        if len(names) == 1 or self.execution == "parallel":
+            return "parallel"
+        if self.execution == "sequential" or not self.parallel_possible:
+            return "sequential"
+        saves_backward = torch.is_grad_enabled() and any(self.is_frozen(n) for n in names)
+        big = input_ids.numel() >= self.sequential_min_tokens
+        return "sequential" if saves_backward and big else "parallel"
+
+    def _run(self, setup, **inputs):
+        with AdapterSetup(setup):
+            return self.model(**inputs)
+
     def forward(self, input_ids, attention_mask=None, token_type_ids=None, **kwargs) -> BaseModelOutput:
         names = self.requested
-        setup = Parallel(*names) if len(names) > 1 else names[0]
         want_hidden = bool(getattr(self.model.config, "output_hidden_states", False))
-        with AdapterSetup(setup):
-            output = self.model(
-                input_ids=input_ids, attention_mask=attention_mask,
-                token_type_ids=token_type_ids, output_hidden_states=want_hidden, **kwargs,
-            )
+        inputs = dict(input_ids=input_ids, attention_mask=attention_mask,
+                      token_type_ids=token_type_ids, output_hidden_states=want_hidden, **kwargs)
         batch_size = input_ids.size(0)
+        if self.choose_execution(input_ids) == "parallel":
+            if len(names) > 1:
+                # Replicate the inputs per channel up front, as adapters does for generation:
+                # its own in-place replication of the attention mask breaks the recomputation
+                # of gradient checkpointing.
+                for key in ("input_ids", "attention_mask", "token_type_ids"):
+                    if inputs[key] is not None:
+                        inputs[key] = inputs[key].repeat(len(names), *([1] * (inputs[key].dim() - 1)))
+                inputs["adapter_input_parallelized"] = True
+            output = self._run(Parallel(*names) if len(names) > 1 else names[0], **inputs)
+            last = side_by_side(output.last_hidden_state, len(names), batch_size)
+            hidden_states = None
+            if want_hidden and output.hidden_states is not None:
+                hidden_states = tuple(side_by_side(h, len(names), batch_size) for h in output.hidden_states)
+            return BaseModelOutput(last_hidden_state=last, hidden_states=hidden_states)
+        outputs = []
+        for name in names:
+            if self.is_frozen(name):
+                with torch.no_grad():
+                    outputs.append(self._run(name, **inputs))
+            else:
+                outputs.append(self._run(name, **inputs))
         hidden_states = None
-        if want_hidden and output.hidden_states is not None:
-            hidden_states = tuple(side_by_side(h, len(names), batch_size) for h in output.hidden_states)
+        if want_hidden:
+            hidden_states = tuple(torch.cat(layer, dim=-1) for layer in zip(*(o.hidden_states for o in outputs)))
         return BaseModelOutput(
-            last_hidden_state=side_by_side(output.last_hidden_state, len(names), batch_size),
+            last_hidden_state=torch.cat([o.last_hidden_state for o in outputs], dim=-1),
             hidden_states=hidden_states,
         )

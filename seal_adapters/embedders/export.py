@@ -9,7 +9,9 @@ from seal_adapters.embedders.channels import adapter_backbones
 
 def export_adapters(module: torch.nn.Module, directory: str,
                     names: Optional[Sequence[str]] = None) -> Dict[str, str]:
-    """Writes `directory/<adapter>/` (adapter_config.json + safetensors weights) per adapter.
+    """Writes `directory/<adapter>/` per adapter: adapter_config.json plus the weights as
+    `adapter.safetensors` (loads without executing code) and `pytorch_adapter.bin` (what
+    `load_adapter(dir)` reads by default; adapters loads it with `weights_only=True`).
 
     `module` is a model or an embedder. Returns adapter name -> directory.
     """
@@ -23,6 +25,7 @@ def export_adapters(module: torch.nn.Module, directory: str,
                 continue
             target = os.path.join(directory, name)
             backbone.model.save_adapter(target, name, use_safetensors=True)
+            backbone.model.save_adapter(target, name, use_safetensors=False)
             written[name] = target
     missing = sorted(set(names or ()) - set(written))
     if missing:

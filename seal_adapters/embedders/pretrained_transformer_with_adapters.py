@@ -42,6 +42,9 @@ class PretrainedTransformerWithAdaptersEmbedder(PretrainedTransformerEmbedder):
         Adapter name -> directory written by `save_adapter`, to start from trained adapters.
     output : `str`, optional (default = `"concat"`)
         An adapter name (returns that channel, `[batch, tokens, hidden]`) or "concat".
+    execution : `str`, optional (default = `"auto"`)
+        How several channels are computed: "parallel" (one Parallel pass), "sequential"
+        (one pass per adapter, frozen ones without autograd) or "auto"; see AdapterBackbone.
     max_length, last_layer_only, tokenizer_kwargs, transformer_kwargs :
         As in allennlp's `pretrained_transformer` embedder.
     gradient_checkpointing : `bool`, optional
@@ -55,6 +58,7 @@ class PretrainedTransformerWithAdaptersEmbedder(PretrainedTransformerEmbedder):
         adapters: Optional[Dict[str, AdapterSpec]] = None,
         load_adapters: Optional[Dict[str, str]] = None,
         output: str = CONCAT,
+        execution: str = "auto",
         max_length: Optional[int] = None,
         last_layer_only: bool = True,
         gradient_checkpointing: Optional[bool] = None,
@@ -69,7 +73,7 @@ class PretrainedTransformerWithAdaptersEmbedder(PretrainedTransformerEmbedder):
             )
         self.model_name = resolve_model_name(model_name)
         backbone = frozen_backbone(self.model_name, transformer_kwargs)
-        self.transformer_model = AdapterBackbone(backbone, configs, load_adapters)
+        self.transformer_model = AdapterBackbone(backbone, configs, load_adapters, execution)
         if gradient_checkpointing:
             backbone.gradient_checkpointing_enable(
                 gradient_checkpointing_kwargs={"use_reentrant": False}

@@ -1,0 +1,90 @@
+"""JSON-lines parsing and field checks shared by the JSON readers.
+
+Why: a broken line should be reported as "file, line N: what is wrong. Fix: ..." and not as
+a `json.JSONDecodeError` or `KeyError` from the middle of a reader.
+"""
+import json
+from typing import Iterator, List, Optional, Tuple, Union
+
+from seal_adapters.data.errors import data_error, preview, read_lines
+
+
+def json_objects(path: str) -> Iterator[Tuple[int, dict]]:
+    """(1-based line number, object) for each non-blank line of a JSON-lines file."""
+    count = 0
+    for number, line in enumerate(read_lines(path, "a JSON-lines file"), start=1):
+        if not line.strip():
+            continue
+        count += 1
+        try:
+            value = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise data_error(f"malformed JSON ({error.msg} at column {error.colno}): "
+                             f"{preview(line)}",
+                             "write one complete JSON object per line, e.g. "
+                             '{"text": "a fine film", "label": "pos"}', path, number) from None
+        if not isinstance(value, dict):
+            raise data_error(f"expected a JSON object, found {type(value).__name__} "
+                             f"{preview(value)}",
+                             'write one {"key": value, ...} object per line', path, number)
+        yield number, value
+    if count == 0:
+        raise data_error("the file holds no JSON lines", "write one JSON object per line", path)
+
+
+def require_key(obj: dict, key: str, path: Optional[str], line: Optional[int],
+                option: str):
+    """`obj[key]`, or an error naming the missing key and the keys the line has."""
+    if key not in obj:
+        has = ", ".join(repr(k) for k in obj) or "none"
+        raise data_error(f"missing key '{key}' (the line has keys: {has})",
+                         f"add '{key}' to every line, or set the reader's {option} to the key "
+                         "your data uses", path, line)
+    return obj[key]
+
+
+def check_text(text, path: Optional[str], line: Optional[int], key: str = "text") -> str:
+    """A non-empty string, else an error."""
+    if not isinstance(text, str):
+        raise data_error(f"'{key}' must be a string, found {type(text).__name__} "
+                         f"{preview(text)}", f"make '{key}' a JSON string", path, line)
+    if not text.strip():
+        kind = "empty" if not text else "whitespace only"
+        raise data_error(f"'{key}' is {kind} ({preview(text)})",
+                         "remove the line or give it text", path, line)
+    return text
+
+
+def check_label(label, path: Optional[str], line: Optional[int], key: str = "label",
+                skip_indexing: bool = False) -> Union[str, int]:
+    """A string label (an int becomes its string), or an int when `skip_indexing`."""
+    if skip_indexing:
+        if isinstance(label, int) and not isinstance(label, bool) and label >= 0:
+            return label
+        raise data_error(f"'{key}' must be a non-negative integer with skip_label_indexing, "
+                         f"found {type(label).__name__} {preview(label)}",
+                         "use 0-based integer class ids, or turn skip_label_indexing off",
+                         path, line)
+    if isinstance(label, int) and not isinstance(label, bool):
+        return str(label)
+    if isinstance(label, str) and label.strip():
+        return label
+    found = "an empty string" if isinstance(label, str) else \
+        f"{type(label).__name__} {preview(label)}"
+    raise data_error(f"'{key}' must be a non-empty string or an integer, found {found}",
+                     f'give one class name, e.g. "{key}": "pos"', path, line)
+
+
+def check_label_list(labels, path: Optional[str], line: Optional[int],
+                     key: str = "labels") -> List[str]:
+    """A list of labels (each as `check_label`); a bare string is the common mistake."""
+    if isinstance(labels, str):
+        raise data_error(f"'{key}' is a single string ({preview(labels)}), not a list",
+                         f'wrap it in a list: "{key}": [{json.dumps(labels)}]',
+                         path, line)
+    if not isinstance(labels, list):
+        raise data_error(f"'{key}' must be a list of labels, found {type(labels).__name__} "
+                         f"{preview(labels)}",
+                         f'write a JSON list, e.g. "{key}": ["sports", "politics"] '
+                         '(or [] for none)', path, line)
+    return [check_label(label, path, line, key=f"{key}[{i}]") for i, label in enumerate(labels)]
