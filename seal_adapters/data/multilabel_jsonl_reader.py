@@ -37,6 +37,8 @@ class MultilabelJsonlReader(TextReader):
         for line, obj in self.shard_iterable(json_objects(path)):
             text = require_key(obj, self._text_key, path, line, "text_key")
             labels = require_key(obj, self._labels_key, path, line, "labels_key")
+            if labels is None:  # None means "no labels" only for predictions
+                check_label_list(labels, path, line, self._labels_key)
             yield self.text_to_instance(text, labels, path, line)
 
     def text_to_instance(self, text: str, labels: Optional[List[str]] = None,

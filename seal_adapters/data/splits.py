@@ -19,9 +19,8 @@ def parse_split(file_path, allowed: Sequence[str], reader: str,
     "test"); "dev" is accepted for "validation". Anything else is a `DataError`.
     """
     file_path = str(file_path)
-    accepted = ", ".join(f"#{name}" for name in allowed)
-    if "validation" in allowed:
-        accepted += " (or #dev)"
+    accepted = ", ".join(f"#{name} (or #dev)" if name == "validation" else f"#{name}"
+                         for name in allowed)
     if "#" not in file_path:
         if required:
             raise data_error(f"{reader} needs a split selector after the path",

@@ -39,6 +39,8 @@ class TextJsonlReader(TextReader):
         for line, obj in self.shard_iterable(json_objects(path)):
             text = require_key(obj, self._text_key, path, line, "text_key")
             label = require_key(obj, self._label_key, path, line, "label_key")
+            if label is None:  # None means "no label" only for predictions
+                check_label(label, path, line, self._label_key)
             yield self.text_to_instance(text, label, path, line)
 
     def text_to_instance(self, text: str, label: Optional[Union[str, int]] = None,

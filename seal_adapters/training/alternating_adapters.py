@@ -62,7 +62,7 @@ class AlternatingAdaptersCallback(TrainerCallback):
     def __init__(self, serialization_dir: str,
                  schedule: Optional[List[Tuple[str, int]]] = None) -> None:
         super().__init__(serialization_dir)
-        self.schedule = _parse_schedule(schedule or [["scorenn", 1], ["tasknn", 1]])
+        self.schedule = _parse_schedule([["scorenn", 1], ["tasknn", 1]] if schedule is None else schedule)
         self.position = 0  # index into the schedule
         self.steps_in_turn = 0  # optimizer steps already taken in this turn
         self.steps_this_epoch: Dict[str, int] = {}

@@ -1,0 +1,97 @@
+"""`seal_multilabel_classifier`: multi-label classification (a set of labels) with SEAL.
+
+TaskNN: tasknn channel -> pooler -> one sigmoid per label. ScoreNN: `LabelScoreHead` over
+the multi-hot label vector, whose global feed-forward term can learn which labels go together
+(the structure independent sigmoids miss).
+"""
+from typing import Any, Dict, Optional
+
+import torch
+from allennlp.data import TextFieldTensors, Vocabulary
+from allennlp.models import Model
+from allennlp.modules import TextFieldEmbedder
+from allennlp.nn import InitializerApplicator
+from allennlp.nn.util import get_text_field_mask
+from allennlp.training.metrics import FBetaMultiLabelMeasure
+
+from seal_adapters.losses import MultiLabelSpace, ScoreNNLoss, TaskNNLoss
+from seal_adapters.models.heads import ClassifierHead, LabelScoreHead
+from seal_adapters.models.metrics import ExampleF1, MeanAveragePrecision
+from seal_adapters.models.pooling import check_pooler
+from seal_adapters.models.seal_model import SealModel
+
+
+@Model.register("seal_multilabel_classifier")
+class SealMultilabelClassifier(SealModel):
+    """Parameters as `seal_text_classifier`, plus `threshold` (default 0.5): a label is
+    predicted when its probability is at least this. The label field is `labels`
+    (a `MultiLabelField`)."""
+
+    default_predictor = "seal_multilabel_classifier"
+    name = "seal_multilabel_classifier"
+    label_field = "labels"
+    space = MultiLabelSpace()
+
+    def __init__(
+        self,
+        vocab: Vocabulary,
+        text_field_embedder: TextFieldEmbedder,
+        label_namespace: str = "labels",
+        pooler: str = "mean",
+        dropout: float = 0.1,
+        threshold: float = 0.5,
+        score_loss_weight: float = 1.0,
+        tasknn_loss: Optional[TaskNNLoss] = None,
+        scorenn_loss: Optional[ScoreNNLoss] = None,
+        global_hidden: int = 16,
+        tasknn_adapter: str = "tasknn",
+        scorenn_adapter: str = "scorenn",
+        initializer: InitializerApplicator = InitializerApplicator(),
+        **kwargs,
+    ) -> None:
+        super().__init__(
+            vocab, text_field_embedder, label_namespace=label_namespace,
+            score_loss_weight=score_loss_weight, tasknn_loss=tasknn_loss,
+            scorenn_loss=scorenn_loss, tasknn_adapter=tasknn_adapter,
+            scorenn_adapter=scorenn_adapter, **kwargs,
+        )
+        self.pooler = check_pooler(pooler, self.name)
+        self.threshold = threshold
+        num_labels = len(self.labels)
+        self._set_heads(
+            ClassifierHead(self.hidden_size, num_labels, self.pooler, dropout),
+            LabelScoreHead(self.hidden_size, num_labels, self.pooler, global_hidden, dropout),
+        )
+        self._example_f1 = ExampleF1(threshold)
+        self._micro_f1 = FBetaMultiLabelMeasure(average="micro", threshold=threshold)
+        self._map = MeanAveragePrecision()
+        initializer(self)
+
+    def forward(self, tokens: TextFieldTensors, labels: Optional[torch.Tensor] = None,
+                **extra: Any) -> Dict[str, torch.Tensor]:
+        """`logits`, `probs` `[batch, labels]`; with `labels` (multi-hot) also `loss`."""
+        self._check_fields(extra, ("tokens", "labels"))
+        mask = get_text_field_mask(tokens)
+        gold = labels.float() if labels is not None else None
+        output = self._seal_forward(tokens, mask, gold, None)
+        if labels is not None:
+            probs = output["probs"]
+            self._example_f1(probs, labels)
+            self._micro_f1(probs, labels.long())
+            self._map(probs, labels)
+        return output
+
+    def make_output_human_readable(self, output_dict: Dict[str, torch.Tensor]) -> Dict[str, Any]:
+        """`labels` (those at or above threshold), `scores` (their probabilities) and
+        `probs` (every label's probability), keyed by label name."""
+        probs = output_dict["probs"].detach().cpu().tolist()
+        output_dict["probs"] = [dict(zip(self.labels, row)) for row in probs]
+        output_dict["scores"] = [{label: p for label, p in row.items() if p >= self.threshold}
+                                 for row in output_dict["probs"]]
+        output_dict["labels"] = [sorted(row, key=row.get, reverse=True) for row in output_dict["scores"]]
+        return output_dict
+
+    def _task_metrics(self, reset: bool) -> Dict[str, float]:
+        return {"example_f1": self._example_f1.get_metric(reset),
+                "micro_f1": self._micro_f1.get_metric(reset)["fscore"],
+                "map": self._map.get_metric(reset)}

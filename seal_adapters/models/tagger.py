@@ -1,0 +1,123 @@
+"""`seal_tagger`: sequence tagging (NER, BIO tags) with SEAL on word-level embeddings.
+
+Use the `pretrained_transformer_mismatched_with_adapters` embedder (and the
+`pretrained_transformer_mismatched` indexer) so there is one vector per word. TaskNN: a tag
+distribution per word. ScoreNN: `TagScoreHead`, per-word tag scores plus learned tag-pair
+compatibilities along the sequence.
+"""
+from typing import Any, Dict, List, Optional
+
+import torch
+from allennlp.common.checks import ConfigurationError
+from allennlp.data import TextFieldTensors, Vocabulary
+from allennlp.models import Model
+from allennlp.modules import TextFieldEmbedder
+from allennlp.nn import InitializerApplicator
+from allennlp.nn.util import get_text_field_mask
+from allennlp.training.metrics import CategoricalAccuracy, SpanBasedF1Measure
+
+from seal_adapters.losses import ScoreNNLoss, TagSequenceSpace, TaskNNLoss
+from seal_adapters.models.heads import ClassifierHead, TagScoreHead
+from seal_adapters.models.seal_model import SealModel
+
+
+@Model.register("seal_tagger")
+class SealTagger(SealModel):
+    """
+    # Parameters
+
+    As `seal_text_classifier` (no pooler), plus:
+
+    label_encoding : `str`, optional (default = `"BIO"`)
+        Tag scheme for span F1 ("BIO", "IOB1", "BIOUL", "BMES"); null reports token accuracy only.
+
+    The label field is `tags` (a `SequenceLabelField`); an optional `metadata` field is accepted.
+    """
+
+    default_predictor = "seal_tagger"
+    name = "seal_tagger"
+    label_field = "tags"
+    space = TagSequenceSpace()
+
+    def __init__(
+        self,
+        vocab: Vocabulary,
+        text_field_embedder: TextFieldEmbedder,
+        label_namespace: str = "labels",
+        label_encoding: Optional[str] = "BIO",
+        dropout: float = 0.1,
+        score_loss_weight: float = 1.0,
+        tasknn_loss: Optional[TaskNNLoss] = None,
+        scorenn_loss: Optional[ScoreNNLoss] = None,
+        tasknn_adapter: str = "tasknn",
+        scorenn_adapter: str = "scorenn",
+        initializer: InitializerApplicator = InitializerApplicator(),
+        **kwargs,
+    ) -> None:
+        super().__init__(
+            vocab, text_field_embedder, label_namespace=label_namespace,
+            score_loss_weight=score_loss_weight, tasknn_loss=tasknn_loss,
+            scorenn_loss=scorenn_loss, tasknn_adapter=tasknn_adapter,
+            scorenn_adapter=scorenn_adapter, **kwargs,
+        )
+        num_tags = len(self.labels)
+        self._set_heads(
+            ClassifierHead(self.hidden_size, num_tags, None, dropout),
+            TagScoreHead(self.hidden_size, num_tags, dropout),
+        )
+        self._accuracy = CategoricalAccuracy()
+        self._spans = None
+        if label_encoding is not None:
+            try:
+                self._spans = SpanBasedF1Measure(vocab, tag_namespace=label_namespace,
+                                                 label_encoding=label_encoding)
+            except ConfigurationError as error:
+                raise ConfigurationError(f"{self.name}: label_encoding: {error}") from error
+        initializer(self)
+
+    def _check_word_level(self, tags: torch.Tensor):
+        def check(channel: torch.Tensor) -> None:
+            if channel.size(1) != tags.size(1):
+                raise ConfigurationError(
+                    f"{self.name}: the embedder gives {channel.size(1)} vectors per sentence "
+                    f"but there are {tags.size(1)} tags: use the word-level "
+                    "'pretrained_transformer_mismatched_with_adapters' embedder with the "
+                    "'pretrained_transformer_mismatched' indexer."
+                )
+        return check
+
+    def forward(self, tokens: TextFieldTensors, tags: Optional[torch.Tensor] = None,
+                metadata: Optional[List[Dict[str, Any]]] = None,
+                **extra: Any) -> Dict[str, torch.Tensor]:
+        """`logits`, `probs` `[batch, words, tags]` and `mask`; with `tags` also `loss`."""
+        self._check_fields(extra, ("tokens", "tags", "metadata"))
+        mask = get_text_field_mask(tokens)
+        gold = check = None
+        if tags is not None:
+            gold = torch.nn.functional.one_hot(tags.long(), len(self.labels)).float()
+            gold = gold * mask.unsqueeze(-1)
+            check = self._check_word_level(tags)
+        output = self._seal_forward(tokens, mask, gold, mask if tags is not None else None, check)
+        output["mask"] = mask
+        if tags is not None:
+            self._accuracy(output["logits"], tags, mask)
+            if self._spans is not None:
+                self._spans(output["logits"], tags, mask)
+        return output
+
+    def make_output_human_readable(self, output_dict: Dict[str, torch.Tensor]) -> Dict[str, Any]:
+        """`tags` (a tag per word) and `tag_probs` (each chosen tag's probability)."""
+        probs, mask = output_dict["probs"].detach().cpu(), output_dict["mask"].cpu()
+        best, indices = probs.max(-1)
+        lengths = mask.sum(-1).tolist()
+        output_dict["tags"] = [[self.labels[i] for i in row[:n]]
+                               for row, n in zip(indices.tolist(), lengths)]
+        output_dict["tag_probs"] = [row[:n] for row, n in zip(best.tolist(), lengths)]
+        return output_dict
+
+    def _task_metrics(self, reset: bool) -> Dict[str, float]:
+        metrics = {"accuracy": self._accuracy.get_metric(reset)}
+        if self._spans is not None:
+            spans = self._spans.get_metric(reset)
+            metrics.update({k: v for k, v in spans.items() if k.endswith("-overall")})
+        return metrics

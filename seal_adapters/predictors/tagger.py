@@ -1,0 +1,37 @@
+"""`seal_tagger` predictor: a sentence in, its words with one tag each out.
+
+The reader builds the instance with `text_to_instance(tokens)`, `tokens` a list of allennlp
+`Token`s (the signature of allennlp's tagging readers, e.g. `conll2003`).
+"""
+from typing import List
+
+from allennlp.common.util import JsonDict
+from allennlp.data import Instance
+from allennlp.data.tokenizers import Token
+from allennlp.predictors import Predictor
+
+from seal_adapters.predictors.inputs import input_words
+
+
+@Predictor.register("seal_tagger")
+class SealTaggerPredictor(Predictor):
+    """Input `{"sentence": "john lives in paris"}` (split on whitespace), `{"text": ...}` or
+    `{"tokens": [...]}`; output `{"tokens": [...], "tags": [...], "tag_probs": [...]}`."""
+
+    def predict(self, sentence: str) -> JsonDict:
+        return self.predict_json({"sentence": sentence})
+
+    def _json_to_instance(self, json_dict: JsonDict) -> Instance:
+        return self._dataset_reader.text_to_instance([Token(word) for word in input_words(json_dict)])
+
+    @staticmethod
+    def _readable(instance: Instance, output: JsonDict) -> JsonDict:
+        words: List[str] = [token.text for token in instance["tokens"].tokens]
+        return {"tokens": words, "tags": output["tags"], "tag_probs": output["tag_probs"]}
+
+    def predict_instance(self, instance: Instance) -> JsonDict:
+        return self._readable(instance, super().predict_instance(instance))
+
+    def predict_batch_instance(self, instances):
+        outputs = super().predict_batch_instance(instances)
+        return [self._readable(i, o) for i, o in zip(instances, outputs)]
