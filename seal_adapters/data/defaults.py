@@ -65,4 +65,5 @@ def truncate(tokens: List[Token], max_tokens: Optional[int], tokenizer: Tokenize
 
 def check_max_tokens(max_tokens: Optional[int], reader: str) -> None:
     if max_tokens is not None and max_tokens < 1:
-        raise ConfigurationError(f"{reader}: max_tokens must be a positive number, got {max_tokens}")
+        raise ConfigurationError(
+            f"{reader}: max_tokens must be a positive number, got {max_tokens}")

@@ -37,17 +37,23 @@ def preview(value, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+def describe(value) -> str:
+    """`"list ['a']"`, or `"null"` for None: what a bad value was, in JSON's words."""
+    return "null" if value is None else f"{type(value).__name__} {preview(value)}"
+
+
 def require_file(path: str, expected: str) -> str:
-    """Returns `path` if it is a readable file, else a `DataError` saying what was expected."""
+    """`path` if it is a readable file; else raises a `DataError` saying what was expected."""
     if os.path.isfile(path):
         if os.access(path, os.R_OK):
             return path
         raise data_error("file is not readable (permission denied)",
                          "make it readable by this user", path)
     found = "a directory" if os.path.isdir(path) else "nothing"
-    raise data_error(f"expected {expected}, found {found} at this path",
-                     "check the path (relative paths start from the working directory "
-                     f"{os.getcwd()})", path)
+    fix = "check the path"
+    if not os.path.isabs(path):
+        fix += f" (relative paths start from the working directory {os.getcwd()})"
+    raise data_error(f"expected {expected}, found {found} at this path", fix, path)
 
 
 def read_lines(path: str, expected: str, encodings=("utf-8", "latin-1")) -> List[str]:

@@ -31,7 +31,7 @@ def unseen_label_error(label, namespace: str, vocab: Vocabulary,
     place = f"{source}: " if source else ""
     return DataError(
         f"{place}label {label!r} is not in the vocabulary (namespace '{namespace}', which "
-        f"knows {len(known)} labels: {listed or 'none'}). Fix: correct the label, or build the "
+        f"knows {len(known)} label(s): {listed or 'none'}). Fix: correct the label, or build the "
         "vocabulary from data that contains it (a model trained without this label cannot "
         "predict it; retrain with it in the training or vocabulary data)."
     )

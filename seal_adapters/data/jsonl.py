@@ -6,7 +6,7 @@ a `json.JSONDecodeError` or `KeyError` from the middle of a reader.
 import json
 from typing import Iterator, List, Optional, Tuple, Union
 
-from seal_adapters.data.errors import data_error, preview, read_lines
+from seal_adapters.data.errors import data_error, describe, preview, read_lines
 
 
 def json_objects(path: str) -> Iterator[Tuple[int, dict]]:
@@ -46,8 +46,8 @@ def require_key(obj: dict, key: str, path: Optional[str], line: Optional[int],
 def check_text(text, path: Optional[str], line: Optional[int], key: str = "text") -> str:
     """A non-empty string, else an error."""
     if not isinstance(text, str):
-        raise data_error(f"'{key}' must be a string, found {type(text).__name__} "
-                         f"{preview(text)}", f"make '{key}' a JSON string", path, line)
+        raise data_error(f"'{key}' must be a string, found {describe(text)}",
+                         f"make '{key}' a JSON string", path, line)
     if not text.strip():
         kind = "empty" if not text else "whitespace only"
         raise data_error(f"'{key}' is {kind} ({preview(text)})",
@@ -56,23 +56,22 @@ def check_text(text, path: Optional[str], line: Optional[int], key: str = "text"
 
 
 def check_label(label, path: Optional[str], line: Optional[int], key: str = "label",
-                skip_indexing: bool = False) -> Union[str, int]:
+                skip_indexing: bool = False, fix: Optional[str] = None) -> Union[str, int]:
     """A string label (an int becomes its string), or an int when `skip_indexing`."""
     if skip_indexing:
         if isinstance(label, int) and not isinstance(label, bool) and label >= 0:
             return label
         raise data_error(f"'{key}' must be a non-negative integer with skip_label_indexing, "
-                         f"found {type(label).__name__} {preview(label)}",
+                         f"found {describe(label)}",
                          "use 0-based integer class ids, or turn skip_label_indexing off",
                          path, line)
     if isinstance(label, int) and not isinstance(label, bool):
         return str(label)
     if isinstance(label, str) and label.strip():
         return label
-    found = "an empty string" if isinstance(label, str) else \
-        f"{type(label).__name__} {preview(label)}"
+    found = "an empty string" if isinstance(label, str) else describe(label)
     raise data_error(f"'{key}' must be a non-empty string or an integer, found {found}",
-                     f'give one class name, e.g. "{key}": "pos"', path, line)
+                     fix or f'give one class name, e.g. "{key}": "pos"', path, line)
 
 
 def check_label_list(labels, path: Optional[str], line: Optional[int],
@@ -83,8 +82,9 @@ def check_label_list(labels, path: Optional[str], line: Optional[int],
                          f'wrap it in a list: "{key}": [{json.dumps(labels)}]',
                          path, line)
     if not isinstance(labels, list):
-        raise data_error(f"'{key}' must be a list of labels, found {type(labels).__name__} "
-                         f"{preview(labels)}",
+        raise data_error(f"'{key}' must be a list of labels, found {describe(labels)}",
                          f'write a JSON list, e.g. "{key}": ["sports", "politics"] '
                          '(or [] for none)', path, line)
-    return [check_label(label, path, line, key=f"{key}[{i}]") for i, label in enumerate(labels)]
+    fix = f'make every item of "{key}" a class name, e.g. "{key}": ["sports", "politics"]'
+    return [check_label(label, path, line, key=f"{key}[{i}]", fix=fix)
+            for i, label in enumerate(labels)]

@@ -1,0 +1,103 @@
+"""End to end through the real `allennlp` CLI, in subprocesses, as a user runs it."""
+import json
+import os
+import tarfile
+
+import pytest
+import torch
+from safetensors.torch import load_file
+
+from tests.conftest import REPO, run_cli
+
+CONFIG = os.path.join(REPO, "training_configs", "adapters_classifier.jsonnet")
+
+
+@pytest.fixture(scope="module")
+def trained(tiny_roberta, sentiment_data, tmp_path_factory):
+    """One training run shared by the tests below (from a directory without .allennlp_plugins)."""
+    out = str(tmp_path_factory.mktemp("cli") / "run")
+    env = env_for(tiny_roberta, sentiment_data)
+    result = run_cli(["allennlp", "train", CONFIG, "-s", out, "--include-package", "seal_adapters",
+                      "-o", json.dumps({"trainer.num_epochs": 2})], env, cwd=os.path.dirname(out))
+    assert result.returncode == 0, result.stderr[-3000:]
+    return out, env, result
+
+
+def env_for(model_dir, data):
+    return {"SEAL_TRANSFORMER": model_dir, "SEAL_HIDDEN_SIZE": "32",
+            "SEAL_TRAIN": data["train"], "SEAL_VALIDATION": data["validation"]}
+
+
+def test_train_writes_archive_with_adapters_and_untouched_backbone(trained, tiny_roberta):
+    out, _, result = trained
+    metrics = json.load(open(os.path.join(out, "metrics.json")))
+    assert 0.0 <= metrics["validation_accuracy"] <= 1.0 and metrics["epoch"] == 1
+    log = open(os.path.join(out, "out.log")).read()
+    assert "epoch 1 | trained: scorenn 3 steps, tasknn 3 steps" in log  # the per-epoch summary
+    best = torch.load(os.path.join(out, "best.th"), weights_only=True)
+    adapter_keys = [k for k in best if ".adapters." in k]
+    assert any(".adapters.scorenn." in k for k in adapter_keys)
+    assert any(".adapters.tasknn." in k for k in adapter_keys)
+    original = load_file(os.path.join(tiny_roberta, "model.safetensors"))
+    prefix = "_text_field_embedder.token_embedder_tokens.transformer_model.model."
+    compared = 0
+    for key, value in original.items():
+        trained_key = prefix + key.removeprefix("roberta.")
+        if trained_key in best:
+            assert torch.equal(best[trained_key], value), key
+            compared += 1
+    assert compared >= 20
+    with tarfile.open(os.path.join(out, "model.tar.gz")) as archive:
+        assert {"weights.th", "config.json"} <= set(archive.getnames())
+
+
+def test_evaluate_reloads_the_adapters(trained, sentiment_data):
+    out, env, _ = trained
+    output = os.path.join(out, "eval.json")
+    result = run_cli(["allennlp", "evaluate", os.path.join(out, "model.tar.gz"), sentiment_data["test"],
+                      "--output-file", output], env)  # plugin found through .allennlp_plugins
+    assert result.returncode == 0, result.stderr[-3000:]
+    evaluated = json.load(open(output))
+    assert 0.0 <= evaluated["accuracy"] <= 1.0
+    # Same data as validation -> same accuracy as training reported for its best epoch.
+    again = os.path.join(out, "eval_validation.json")
+    run_cli(["allennlp", "evaluate", os.path.join(out, "model.tar.gz"), sentiment_data["validation"],
+             "--output-file", again], env)
+    best = json.load(open(os.path.join(out, "metrics.json")))["best_validation_accuracy"]
+    assert json.load(open(again))["accuracy"] == pytest.approx(best)
+
+
+def test_predict_outputs_labels(trained, tmp_path):
+    out, env, _ = trained
+    inputs = tmp_path / "inputs.jsonl"
+    inputs.write_text('{"sentence": "the film was great"}\n{"sentence": "a dull movie"}\n')
+    output = tmp_path / "predictions.jsonl"
+    result = run_cli(["allennlp", "predict", os.path.join(out, "model.tar.gz"), str(inputs),
+                      "--predictor", "text_classifier", "--output-file", str(output), "--silent",
+                      "--include-package", "seal_adapters"], env)
+    assert result.returncode == 0, result.stderr[-3000:]
+    rows = [json.loads(line) for line in output.read_text().splitlines()]
+    assert len(rows) == 2
+    for row in rows:
+        assert row["label"] in {"pos", "neg"}
+        assert sum(row["probs"]) == pytest.approx(1.0, abs=1e-5)
+
+
+def test_recover_resumes_from_the_checkpoint(trained):
+    out, env, _ = trained
+    result = run_cli(["allennlp", "train", CONFIG, "-s", out, "--recover",
+                      "-o", json.dumps({"trainer.num_epochs": 2})], env)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "Recovering from prior training" in result.stderr
+    # Both epochs were already done: nothing retrains, the archive is rebuilt from best.th.
+    assert "Training\n" not in result.stderr
+    assert os.path.exists(os.path.join(out, "model.tar.gz"))
+
+
+def test_existing_serialization_dir_is_kept_without_force(trained):
+    out, env, _ = trained
+    before = sorted(os.listdir(out))
+    result = run_cli(["allennlp", "train", CONFIG, "-s", out], env)
+    assert result.returncode != 0
+    assert "already exists" in result.stderr
+    assert sorted(os.listdir(out)) == before
