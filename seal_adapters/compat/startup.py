@@ -133,6 +133,30 @@ def _drop_add_special_tokens(module: types.ModuleType) -> None:
 
 # 4a. Distributed training with evaluate_on_test: only the primary evaluates at the end, ----
 #     but metrics all-reduce while the process group is up, and the other workers are gone.
+#     Its test loader also holds only the primary's shard (loaded while distributed).
+
+
+def _reload_unsharded(loader, vocab) -> None:
+    """Makes a test loader built during distributed training read the whole test set."""
+    reader = getattr(loader, "reader", None)
+    if reader is not None and hasattr(reader, "_set_distributed_info"):
+        reader._set_distributed_info(None)  # readers without manual sharding slice by it
+    if hasattr(loader, "_instances") and hasattr(loader, "iter_instances"):
+        # MultiProcessDataLoader: drop the cached shard; read again now that the process
+        # group is gone (readers with manual sharding check it on every read).
+        loader._instances = None
+        if getattr(loader, "max_instances_in_memory", None) is None:
+            for _ in loader.iter_instances():
+                pass
+    else:
+        import logging
+
+        logging.getLogger("seal_adapters.compat").warning(
+            "evaluate_on_test after distributed training: %s keeps the instances it read "
+            "during training, so the test metrics cover only the primary's shard of the "
+            "test set. Use 'allennlp evaluate' for metrics on all of it.", type(loader).__name__,
+        )
+    loader.index_with(vocab)
 
 
 def _evaluate_alone_after_distributed_training(module: types.ModuleType) -> None:
@@ -147,6 +171,8 @@ def _evaluate_alone_after_distributed_training(module: types.ModuleType) -> None
         if self.evaluate_on_test and dist.is_available() and dist.is_initialized():
             # Training is over; the primary evaluates the whole test set on its own.
             dist.destroy_process_group()
+            if self.evaluation_data_loader is not None:
+                _reload_unsharded(self.evaluation_data_loader, self.model.vocab)
         return original(self, metrics)
 
     finish._seal_adapters_patched = True  # type: ignore[attr-defined]

@@ -18,6 +18,7 @@ def export_adapters(module: torch.nn.Module, directory: str,
     backbones = adapter_backbones(module)
     if not backbones:
         raise ValueError("No adapter embedder found: nothing to export.")
+    os.makedirs(directory, exist_ok=True)
     written: Dict[str, str] = {}
     for backbone in backbones:
         for name in backbone.names:

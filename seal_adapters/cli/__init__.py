@@ -1,0 +1,34 @@
+"""`python -m seal_adapters COMMAND`: the adapter life cycle and the main jobs.
+
+Each command lives in its own module and exposes `add_arguments(parser)` and `run(args)`.
+"""
+import argparse
+import importlib
+import sys
+from typing import List, Optional
+
+COMMANDS = {
+    "demo": "Train SEAL dual adapters on the sentence polarity data, evaluate, predict.",
+    "compare": "Train SEAL, single-adapter, LoRA and full fine-tuning; write a table and plots.",
+    "export": "Export the adapters (and heads) of an archive to directories adapters loads.",
+    "list": "List the adapters in an archive with their configs and sizes.",
+    "predict": "Predict labels for raw sentences from a file or stdin.",
+    "verify-base": "Delete an archive's adapters and check the base model is restored bit for bit.",
+    "model-path": "Print the directory of the bundled (or named) transformer.",
+}
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m seal_adapters", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name, help_text in COMMANDS.items():
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        module = importlib.import_module(f"seal_adapters.cli.{name.replace('-', '_')}")
+        module.add_arguments(sub)
+        sub.set_defaults(handler=module.run)
+    args = parser.parse_args(argv)
+    return int(args.handler(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,43 @@
+"""`predict`: labels with probabilities for raw sentences, one per line, from a file or stdin."""
+import json
+import sys
+
+from allennlp.predictors import Predictor
+
+from seal_adapters.cli.archive_utils import open_archive
+
+
+def add_arguments(parser):
+    parser.add_argument("archive", help="model.tar.gz written by allennlp train")
+    parser.add_argument("input", nargs="?", default="-", help="text file, one sentence a line; - = stdin")
+    parser.add_argument("--json", action="store_true", help="print the predictor's full JSON per line")
+
+
+def sentences(path: str):
+    handle = sys.stdin if path == "-" else open(path, encoding="utf-8")
+    with handle:
+        for line in handle:
+            if line.strip():
+                yield line.strip()
+
+
+def summary(output: dict) -> str:
+    """'label (p=0.93)' style line from any of this package's predictors' outputs."""
+    if "tags" in output and "words" in output:
+        return " ".join(f"{w}/{t}" for w, t in zip(output["words"], output["tags"]))
+    labels = output.get("labels") if isinstance(output.get("labels"), list) else None
+    scores = output.get("scores") or output.get("probs")
+    if labels is not None:
+        return ", ".join(f"{l} ({scores[l]:.3f})" if isinstance(scores, dict) else l for l in labels) or "(none)"
+    label = output.get("label")
+    if isinstance(scores, dict) and label in scores:
+        return f"{label} (p={scores[label]:.3f})"
+    return str(label)
+
+
+def run(args):
+    archive = open_archive(args.archive)
+    predictor = Predictor.from_archive(archive)
+    for sentence in sentences(args.input):
+        output = predictor.predict_json({"sentence": sentence})
+        print(json.dumps(output) if args.json else f"{summary(output)}\t{sentence}")
