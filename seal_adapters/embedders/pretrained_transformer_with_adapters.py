@@ -20,6 +20,7 @@ from allennlp.modules.token_embedders import PretrainedTransformerEmbedder, Toke
 from seal_adapters.embedders.adapter_backbone import AdapterBackbone
 from seal_adapters.embedders.adapter_configs import AdapterSpec, build_adapter_configs
 from seal_adapters.embedders.backbone_cache import frozen_backbone
+from seal_adapters.embedders.checkpointing import enable_gradient_checkpointing
 from seal_adapters.embedders.model_source import resolve_model_name
 
 logger = logging.getLogger(__name__)
@@ -75,9 +76,7 @@ class PretrainedTransformerWithAdaptersEmbedder(PretrainedTransformerEmbedder):
         backbone = frozen_backbone(self.model_name, transformer_kwargs)
         self.transformer_model = AdapterBackbone(backbone, configs, load_adapters, execution)
         if gradient_checkpointing:
-            backbone.gradient_checkpointing_enable(
-                gradient_checkpointing_kwargs={"use_reentrant": False}
-            )
+            enable_gradient_checkpointing(backbone)
         self.config = backbone.config
         self.output = output
         self.hidden_size = self.config.hidden_size

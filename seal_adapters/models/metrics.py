@@ -6,6 +6,15 @@ import torch
 from allennlp.training.metrics import Metric
 
 
+def fscore(measure: Metric, reset: bool) -> float:
+    """The `fscore` of an averaged allennlp FBeta measure; 0.0 before it has seen data
+    (allennlp raises then, e.g. when metrics are read before the first labelled batch)."""
+    try:
+        return measure.get_metric(reset)["fscore"]
+    except RuntimeError:
+        return 0.0
+
+
 class ExampleF1(Metric):
     """Mean over examples of the F1 between the predicted set (probability >= threshold) and
     the gold set; an example with both sets empty counts as 1."""

@@ -16,7 +16,7 @@ from allennlp.training.metrics import FBetaMultiLabelMeasure
 
 from seal_adapters.losses import MultiLabelSpace, ScoreNNLoss, TaskNNLoss
 from seal_adapters.models.heads import ClassifierHead, LabelScoreHead
-from seal_adapters.models.metrics import ExampleF1, MeanAveragePrecision
+from seal_adapters.models.metrics import ExampleF1, MeanAveragePrecision, fscore
 from seal_adapters.models.pooling import check_pooler
 from seal_adapters.models.seal_model import SealModel
 
@@ -93,5 +93,5 @@ class SealMultilabelClassifier(SealModel):
 
     def _task_metrics(self, reset: bool) -> Dict[str, float]:
         return {"example_f1": self._example_f1.get_metric(reset),
-                "micro_f1": self._micro_f1.get_metric(reset)["fscore"],
+                "micro_f1": fscore(self._micro_f1, reset),
                 "map": self._map.get_metric(reset)}

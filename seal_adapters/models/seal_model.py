@@ -134,7 +134,8 @@ class SealModel(Model):
     def _seal_forward(self, tokens: TextFieldTensors, text_mask: torch.Tensor,
                       gold: Optional[torch.Tensor], label_mask: Optional[torch.Tensor],
                       check=None) -> Dict[str, torch.Tensor]:
-        """TaskNN logits / probs, and with `gold` (`[batch, *shape]` float) the losses."""
+        """TaskNN `logits` / `probs`; with `gold` (`[batch, *shape]` float) also `loss`,
+        `tasknn_loss` and (training with a ScoreNN) `scorenn_loss`."""
         train_scorenn = gold is not None and self.training and self.uses_scorenn
         names = (self.tasknn_adapter, self.scorenn_adapter) if train_scorenn else (self.tasknn_adapter,)
         channels = embed_channels(self._text_field_embedder, self._embedder, tokens, names)
@@ -151,10 +152,12 @@ class SealModel(Model):
         tasknn_loss = self._tasknn_loss(self.space, logits, gold, label_mask, frozen_score,
                                         self.score_loss_weight)
         self._track("tasknn_loss", tasknn_loss)
+        output["tasknn_loss"] = tasknn_loss
         loss = tasknn_loss
         if train_scorenn:
             scorenn_loss = self._scorenn_loss(score, self.space, probs.detach(), gold, label_mask)
             self._track("scorenn_loss", scorenn_loss)
+            output["scorenn_loss"] = scorenn_loss
             loss = loss + scorenn_loss
         if self.training and torch.is_grad_enabled() and not loss.requires_grad:
             raise ConfigurationError(

@@ -16,6 +16,7 @@ from allennlp.training.metrics import CategoricalAccuracy, FBetaMeasure
 
 from seal_adapters.losses import ScoreNNLoss, SingleLabelSpace, TaskNNLoss
 from seal_adapters.models.heads import ClassifierHead, LabelScoreHead
+from seal_adapters.models.metrics import fscore
 from seal_adapters.models.pooling import check_pooler
 from seal_adapters.models.seal_model import SealModel
 
@@ -104,4 +105,4 @@ class SealTextClassifier(SealModel):
 
     def _task_metrics(self, reset: bool) -> Dict[str, float]:
         return {"accuracy": self._accuracy.get_metric(reset),
-                "macro_f1": self._f1.get_metric(reset)["fscore"]}
+                "macro_f1": fscore(self._f1, reset)}

@@ -25,8 +25,12 @@ def corpus(size: int = 400, seed: int = 0) -> List[str]:
 
 
 def build_tiny_roberta(directory: str, texts: Iterable[str] = None, hidden_size: int = 32,
-                       num_layers: int = 2, vocab_size: int = 400, seed: int = 0) -> str:
-    """A byte-level-BPE RoBERTa with random weights; returns `directory`."""
+                       num_layers: int = 2, vocab_size: int = 400, seed: int = 0,
+                       num_heads: int = 2, intermediate_size: int = None) -> str:
+    """A byte-level-BPE RoBERTa with random weights; returns `directory`.
+
+    With hidden_size=768, num_layers=12, num_heads=12, intermediate_size=3072 it has the
+    shape of roberta-base (apart from the small vocabulary), for speed benchmarks."""
     import torch
     from tokenizers import ByteLevelBPETokenizer
     from transformers import RobertaConfig, RobertaModel, RobertaTokenizerFast
@@ -47,7 +51,8 @@ def build_tiny_roberta(directory: str, texts: Iterable[str] = None, hidden_size:
     torch.manual_seed(seed)
     config = RobertaConfig(
         vocab_size=len(tokenizer), hidden_size=hidden_size, num_hidden_layers=num_layers,
-        num_attention_heads=2, intermediate_size=2 * hidden_size, max_position_embeddings=130,
+        num_attention_heads=num_heads, intermediate_size=intermediate_size or 2 * hidden_size,
+        max_position_embeddings=514 if hidden_size >= 256 else 130,
         type_vocab_size=1, pad_token_id=tokenizer.pad_token_id,
         bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id,
     )

@@ -20,6 +20,7 @@ from allennlp.training.callbacks import TrainerCallback
 from allennlp.training.callbacks.backward import MixedPrecisionBackwardCallback
 
 from seal_adapters.embedders.channels import adapter_backbones
+from seal_adapters.training.finite_loss import guard_finite_loss
 from seal_adapters.training.sides import parameters_by_side
 
 logger = logging.getLogger(__name__)
@@ -68,6 +69,7 @@ class AlternatingAdaptersCallback(TrainerCallback):
         self.steps_this_epoch: Dict[str, int] = {}
         self._sides: Dict[str, List[Tuple[str, torch.nn.Parameter]]] = {}
         self._model: Optional[torch.nn.Module] = None
+        self._loss_guard = None  # the non-finite-loss check, installed in on_start
 
     # -- state ------------------------------------------------------------------------
 
@@ -129,6 +131,10 @@ class AlternatingAdaptersCallback(TrainerCallback):
 
     def on_start(self, trainer, is_primary: bool = True, **kwargs) -> None:
         self.attach(trainer.model)
+        # A NaN/inf training loss stops the run naming the step and this adapter (finite_loss.py).
+        if self._loss_guard is not None:
+            self._loss_guard.remove()
+        self._loss_guard = guard_finite_loss(trainer, lambda: self.current)
         logger.info("alternating_adapters: schedule %s, starting with '%s'", self.schedule, self.current)
 
     def on_backward(self, trainer, batch_outputs: Dict[str, torch.Tensor], backward_called: bool,
@@ -178,3 +184,9 @@ class AlternatingAdaptersCallback(TrainerCallback):
             logger.info("epoch %d | trained: %s | losses: %s | validation: %s", epoch, turns,
                         losses or "-", validation or "-")
         self.steps_this_epoch = {}
+
+    def on_end(self, trainer, metrics: Optional[Dict[str, Any]] = None, epoch: Optional[int] = None,
+               is_primary: bool = True, **kwargs) -> None:
+        if self._loss_guard is not None:
+            self._loss_guard.remove()
+            self._loss_guard = None

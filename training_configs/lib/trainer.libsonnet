@@ -17,6 +17,7 @@
     [if patience != null then 'patience']: patience,
     optimizer: if optimizer != null then optimizer else { type: 'adamw', lr: lr, weight_decay: 0.01 },
     callbacks: if schedule == null then [] else [$.alternating(schedule)],
-    checkpointer: { keep_most_recent_by_count: 2 },
+    // 'atomic': a run killed while saving leaves the previous checkpoint loadable.
+    checkpointer: { type: 'atomic', keep_most_recent_by_count: 2 },
   },
 }

@@ -1,0 +1,147 @@
+"""Dual-adapter training and prediction speed and memory: the plugin against raw loops.
+
+    .venv/bin/python bench/run.py --device cpu --quick     # < 1 minute on 2 cores
+    .venv/bin/python bench/run.py --device cpu --model minilm
+    .venv/bin/python bench/run.py --device cuda --model roberta-base --amp
+
+Prints one JSON line per case (samples/s, peak memory), then a summary line with the
+ratios of docs/benchmarks.md: plugin_vs_raw, dual_vs_single, dual_memory_vs_single,
+predict_vs_single. Models need no download: "small" and "roberta-base" are random-init
+RoBERTa configs built locally (speed does not depend on the weights), "minilm" is the
+bundled pretrained MiniLM-L6.
+"""
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+import torch  # noqa: E402
+
+import seal_adapters  # noqa: E402,F401  (registers the components)
+from bench.cases import (  # noqa: E402
+    RawSeal, make_batches, plugin_model, run_plugin_training, run_prediction, run_raw_training,
+)
+from bench.memory import PeakMemory  # noqa: E402
+from seal_adapters.embedders.model_source import resolve_model_name  # noqa: E402
+from seal_adapters.testing.tiny_models import build_tiny_roberta  # noqa: E402
+
+SHAPES = {  # hidden, layers, heads, intermediate
+    "small": (128, 2, 4, 512),
+    "roberta-base": (768, 12, 12, 3072),
+}
+
+
+def model_dir(name: str, scratch: str) -> str:
+    if name in SHAPES:
+        hidden, layers, heads, intermediate = SHAPES[name]
+        return build_tiny_roberta(os.path.join(scratch, name), hidden_size=hidden, num_layers=layers,
+                                  num_heads=heads, intermediate_size=intermediate)
+    return resolve_model_name(name)
+
+
+def measure(name: str, device, run) -> dict:
+    with PeakMemory(device) as memory:
+        started = time.perf_counter()
+        samples_per_second = run()
+    return {"case": name, "samples_per_second": round(samples_per_second, 2),
+            "peak_memory_mib": round(memory.peak_mib, 1), "added_memory_mib": round(memory.added_mib, 1),
+            "wall_seconds": round(time.perf_counter() - started, 2)}
+
+
+def cases(directory: str, device, batch_size: int, length: int, steps: int, warmup: int, use_amp: bool):
+    vocab_size = seal_adapters.embedders.backbone_cache.frozen_backbone(directory).config.vocab_size
+    batches = make_batches(vocab_size, batch_size, length, steps, device)
+    common = dict(device=device, batch_size=batch_size, warmup=warmup)
+
+    def plugin(dual, execution, checkpointing=False):
+        return lambda: run_plugin_training(plugin_model(directory, dual, execution, checkpointing),
+                                           batches, use_amp=use_amp, **common)
+
+    def raw(dual, sequential):
+        return lambda: run_raw_training(RawSeal(directory, plugin_model(directory, dual, "parallel")),
+                                        batches, use_amp=use_amp, sequential=sequential, **common)
+
+    def predict_plugin():
+        model = plugin_model(directory, True, "auto").to(device).eval()
+        return run_prediction(lambda b: model(tokens=b["tokens"]), batches, **common)
+
+    def predict_raw_single():
+        raw_model = RawSeal(directory, plugin_model(directory, False, "parallel")).to(device).eval()
+        return run_prediction(lambda b: raw_model.heads["tasknn"](
+            raw_model.backbone(input_ids=b["tokens"]["tokens"]["token_ids"]).last_hidden_state,
+            b["tokens"]["tokens"]["mask"]), batches, **common)
+
+    yield "raw_single", raw(False, False)
+    yield "raw_dual_parallel", raw(True, False)
+    yield "raw_dual_sequential", raw(True, True)
+    yield "plugin_single", plugin(False, "auto")
+    yield "plugin_dual_parallel", plugin(True, "parallel")
+    yield "plugin_dual_sequential", plugin(True, "sequential")
+    yield "plugin_dual_auto", plugin(True, "auto")
+    yield "plugin_dual_auto_checkpointing", plugin(True, "auto", True)
+    yield "predict_raw_single", predict_raw_single
+    yield "predict_plugin", predict_plugin
+
+
+def summarise(results: dict, device) -> dict:
+    speed = {name: r["samples_per_second"] for name, r in results.items()}
+    memory_key = "peak_memory_mib" if device.type == "cuda" else "added_memory_mib"
+    memory = {name: r[memory_key] for name, r in results.items()}
+    best_raw_dual = max(speed["raw_dual_parallel"], speed["raw_dual_sequential"])
+    return {
+        "summary": True,
+        "plugin_vs_raw": round(speed["plugin_dual_parallel"] / speed["raw_dual_parallel"], 3),
+        "plugin_vs_raw_sequential": round(speed["plugin_dual_sequential"] / speed["raw_dual_sequential"], 3),
+        "dual_vs_single": round(speed["plugin_dual_auto"] / speed["plugin_single"], 3),
+        "auto_vs_best_raw_strategy": round(speed["plugin_dual_auto"] / best_raw_dual, 3),
+        "dual_memory_vs_single": round(memory["plugin_dual_auto"] / max(memory["plugin_single"], 1e-9), 3),
+        "checkpointing_memory_vs_plain": round(
+            memory["plugin_dual_auto_checkpointing"] / max(memory["plugin_dual_auto"], 1e-9), 3),
+        "predict_vs_single": round(speed["predict_plugin"] / speed["predict_raw_single"], 3),
+        "memory_measure": memory_key,
+    }
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
+    parser.add_argument("--model", default=None, help="small | minilm | roberta-base | a model dir")
+    parser.add_argument("--quick", action="store_true", help="small model, few steps (< 1 minute on CPU)")
+    parser.add_argument("--batch-size", type=int, default=None)
+    parser.add_argument("--length", type=int, default=None, help="tokens per sequence")
+    parser.add_argument("--steps", type=int, default=None)
+    parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--amp", action="store_true", help="mixed precision (CUDA only)")
+    parser.add_argument("--threads", type=int, default=None)
+    args = parser.parse_args(argv)
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    quick = args.quick
+    model = args.model or ("small" if quick or args.device == "cpu" else "roberta-base")
+    batch_size = args.batch_size or (8 if quick else 32 if args.device == "cpu" else 128)
+    length = args.length or (32 if quick else 64 if args.device == "cpu" else 128)
+    steps = args.steps or (10 if quick else 20)
+    device = torch.device("cuda" if args.device == "cuda" else "cpu")
+    torch.manual_seed(0)
+    with tempfile.TemporaryDirectory() as scratch:
+        directory = model_dir(model, scratch)
+        header = {"model": model, "device": str(device), "batch_size": batch_size, "length": length,
+                  "steps": steps, "warmup": args.warmup, "amp": args.amp, "threads": torch.get_num_threads(),
+                  "torch": torch.__version__}
+        if device.type == "cuda":
+            header["gpu"] = torch.cuda.get_device_name(device)
+        print(json.dumps(header), flush=True)
+        results = {}
+        for name, run in cases(directory, device, batch_size, length, steps, args.warmup, args.amp):
+            results[name] = measure(name, device, run)
+            print(json.dumps(results[name]), flush=True)
+        print(json.dumps(summarise(results, device)), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

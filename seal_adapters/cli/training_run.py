@@ -1,0 +1,136 @@
+"""One training run of `demo` / `compare`: a config of this repository, pointed at the
+sentence polarity data and a budget, trained by the real `allennlp train` in a subprocess.
+
+Why a subprocess: each run gets its own process, so its peak memory is its own, and the
+user sees AllenNLP's own progress bars. Why rewrite the config: every run of a comparison
+must read the same data with the same budget, whatever its config says about data; so
+the reader becomes `rt_polarity`, the data paths `DIR#train|#validation|#test`, and the
+loader, epochs and (optional) training subset come from the budget.
+"""
+import copy
+import json
+import os
+import sys
+import tempfile
+from dataclasses import dataclass
+from typing import Any, Dict, List, Optional
+
+from seal_adapters.cli.train_output import run_filtered
+
+READER_KEYS = ("tokenizer", "token_indexers", "model_name", "max_tokens")
+CALLBACK = {"type": "batch_history"}
+
+
+@dataclass
+class Budget:
+    """The same for every run of a comparison."""
+    train_size: Optional[int]  # the first N training sentences (balanced: the reader interleaves neg/pos); None = all 8,530
+    epochs: int
+    batch_size: int
+
+    def describe(self) -> str:
+        size = "all 8,530" if self.train_size is None else f"the first {self.train_size:,}"
+        return f"{size} training sentences, {self.epochs} epoch(s), batch {self.batch_size}"
+
+
+def hidden_size(model_name: str) -> int:
+    from transformers import AutoConfig
+
+    return int(AutoConfig.from_pretrained(model_name).hidden_size)
+
+
+def _set_model_name(node: Any, model_name: str) -> None:
+    """Every `model_name` in the config (reader tokenizer, indexers, embedders) -> `model_name`."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "model_name" and (value is None or isinstance(value, str)):
+                node[key] = model_name
+            else:
+                _set_model_name(value, model_name)
+    elif isinstance(node, list):
+        for item in node:
+            _set_model_name(item, model_name)
+
+
+def rt_reader(configured: Dict[str, Any], max_instances: Optional[int]) -> Dict[str, Any]:
+    reader = {"type": "rt_polarity"}
+    reader.update({k: copy.deepcopy(v) for k, v in configured.items() if k in READER_KEYS})
+    if max_instances is not None:
+        reader["max_instances"] = max_instances
+    return reader
+
+
+def bucket_loader(batch_size: int, shuffle: bool) -> Dict[str, Any]:
+    """Batches of similar length: far less padding, so faster on CPU."""
+    return {"batch_sampler": {"type": "bucket", "batch_size": batch_size,
+                              "sorting_keys": ["tokens"], "shuffle": shuffle}}
+
+
+def build_config(config_path: str, model_name: str, data_dir: str, budget: Budget) -> Dict[str, Any]:
+    """The resolved config (a dict) `allennlp train` gets for this run."""
+    from allennlp.common import Params
+
+    ext_vars = {
+        "SEAL_TRANSFORMER": model_name, "SEAL_HIDDEN_SIZE": str(hidden_size(model_name)),
+        "SEAL_DATA_DIR": data_dir, "SEAL_TRAIN": f"{data_dir}#train",
+        "SEAL_VALIDATION": f"{data_dir}#validation", "SEAL_TEST": f"{data_dir}#test",
+    }
+    config = Params.from_file(config_path, ext_vars=ext_vars).as_dict(quiet=True)
+    _set_model_name(config, model_name)
+    configured_reader = config.get("dataset_reader", {})
+    config["dataset_reader"] = rt_reader(configured_reader, budget.train_size)
+    config["validation_dataset_reader"] = rt_reader(configured_reader, None)
+    config["train_data_path"] = f"{data_dir}#train"
+    config["validation_data_path"] = f"{data_dir}#validation"
+    config["test_data_path"] = f"{data_dir}#test"
+    config["evaluate_on_test"] = True
+    config["data_loader"] = bucket_loader(budget.batch_size, shuffle=True)
+    config["validation_data_loader"] = bucket_loader(2 * budget.batch_size, shuffle=False)
+    trainer = config.setdefault("trainer", {})
+    trainer["num_epochs"] = budget.epochs
+    callbacks: List[Dict[str, Any]] = [c for c in trainer.get("callbacks", []) if c != CALLBACK]
+    trainer["callbacks"] = callbacks + [CALLBACK]  # after alternating_adapters: it reads its turn
+    return config
+
+
+def train(config: Dict[str, Any], serialization_dir: str, recover: bool = False,
+          force: bool = False) -> int:
+    """Runs `allennlp train` on `config`; returns its exit status."""
+    with tempfile.TemporaryDirectory() as scratch:
+        path = os.path.join(scratch, "config.json")
+        with open(path, "w") as handle:
+            json.dump(config, handle, indent=2)
+        command = [sys.executable, "-m", "allennlp", "train", path, "-s", serialization_dir,
+                   "--include-package", "seal_adapters",
+                   "--include-package", "seal_adapters.reporting.batch_history"]
+        command += ["--recover"] if recover else []
+        command += ["--force"] if force else []
+        command += [] if sys.stderr.isatty() else ["--file-friendly-logging"]
+        return run_filtered(command, dict(os.environ))
+
+
+def run_state(serialization_dir: str) -> str:
+    """"finished" (model.tar.gz and metrics.json), "unfinished" (anything else in it) or
+    "absent" (missing or empty), so callers can reuse, resume or start a run."""
+    if not os.path.isdir(serialization_dir) or not os.listdir(serialization_dir):
+        return "absent"
+    done = all(os.path.isfile(os.path.join(serialization_dir, f)) for f in ("model.tar.gz", "metrics.json"))
+    return "finished" if done else "unfinished"
+
+
+def prepare(serialization_dir: str, retrain: bool, recover: bool) -> str:
+    """What to do with `serialization_dir`: "reuse", "train", "recover" or "retrain"
+    (allennlp's --force: it deletes the directory). Refuses, with a SystemExit saying how
+    to proceed, to touch an unfinished run without a flag."""
+    state = run_state(serialization_dir)
+    if retrain:
+        return "retrain" if state != "absent" else "train"
+    if state == "finished":
+        return "reuse"
+    if state == "unfinished":
+        if recover:
+            return "recover"
+        raise SystemExit(
+            f"error: {serialization_dir} holds an unfinished run: pass --recover to resume it, or "
+            "--retrain to delete it and start over")
+    return "train"

@@ -1,0 +1,158 @@
+"""`atomic` checkpointer: allennlp's checkpointer, but a checkpoint file is complete or absent.
+
+Why: allennlp 2.10 `torch.save`s straight to `model_state_e*_b*.th` and
+`training_state_e*_b*.th`, and `--recover` loads the newest `model_state` file it finds. A run
+killed while writing (OOM killer, pre-emption, SIGKILL) leaves a truncated file under the real
+name, and `--recover` then fails on it instead of resuming from the checkpoint before.
+
+Here each file is written to a hidden temporary name in the same directory
+(`.model_state_e1_b0.th.partial`), flushed to disk and renamed into place with `os.replace`
+(atomic), model state first: a training-state file therefore implies a complete model state.
+Recovery takes the newest checkpoint whose two files both exist; should one still not load
+(damaged on disk, or left by allennlp's own checkpointer) it warns and falls back to the one
+before. Files are always read with `torch.load(..., weights_only=True)`: a checkpoint that
+would need arbitrary pickled code is refused, never executed.
+"""
+import glob
+import logging
+import os
+import sys
+from typing import Any, Iterator, List, Optional, Tuple
+
+import torch
+from allennlp.nn import util as nn_util
+from allennlp.training.checkpointer import Checkpointer
+from allennlp.training.trainer import TrainerCheckpoint
+
+logger = logging.getLogger(__name__)
+
+PARTIAL_SUFFIX = ".partial"
+
+
+class UnreadableCheckpointsError(RuntimeError):
+    """Checkpoints exist but none of them can be read."""
+
+
+def partial_path(path: str) -> str:
+    """Where `path` is written before it is renamed into place (hidden, so globs skip it)."""
+    directory, name = os.path.split(path)
+    return os.path.join(directory, f".{name}{PARTIAL_SUFFIX}")
+
+
+def save_atomically(state: Any, path: str) -> None:
+    """`torch.save(state, path)` such that `path` never holds a partly written file."""
+    temporary = partial_path(path)
+    try:
+        with open(temporary, "wb") as handle:
+            torch.save(state, handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        if os.path.exists(temporary):  # e.g. disk full; a killed process leaves it behind
+            os.remove(temporary)
+        raise
+    _sync_directory(os.path.dirname(path))
+
+
+def _sync_directory(directory: str) -> None:
+    """Makes the rename itself durable (POSIX); a no-op where directories cannot be opened."""
+    try:
+        descriptor = os.open(directory or ".", os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)
+
+
+def load_weights_only(path: str) -> Any:
+    """Reads a checkpoint file onto the CPU; pickled code is refused (`weights_only=True`)."""
+    return torch.load(path, map_location=nn_util.device_mapping(-1), weights_only=True)
+
+
+@Checkpointer.register("atomic")
+class AtomicCheckpointer(Checkpointer):
+    """Same parameters as allennlp's `default` checkpointer; see the module docstring."""
+
+    def __init__(self, serialization_dir, **kwargs) -> None:
+        super().__init__(serialization_dir, **kwargs)
+        if self._is_primary:
+            self._remove_partial_files()
+
+    # -- writing ------------------------------------------------------------------------
+
+    def save_checkpoint(self, trainer) -> None:
+        # allennlp's own save_checkpoint (naming, pruning), with its module's `torch.save`
+        # routed through save_atomically for the duration of the call.
+        module = sys.modules[Checkpointer.__module__]
+        module.torch = _ATOMIC_TORCH  # type: ignore[attr-defined]
+        try:
+            super().save_checkpoint(trainer)
+        finally:
+            module.torch = torch  # type: ignore[attr-defined]
+
+    def _remove_partial_files(self) -> None:
+        """Temporary files of a run that died while saving; never a checkpoint."""
+        for name in ("model_state", "training_state"):
+            pattern = os.path.join(self._serialization_dir, f".{name}_e*_b*.th{PARTIAL_SUFFIX}")
+            for path in glob.glob(pattern):
+                logger.warning("Removing %s, left by a run that died while saving it.", path)
+                os.remove(path)
+
+    # -- reading ------------------------------------------------------------------------
+
+    def _complete_checkpoints(self) -> List[Tuple[int, int]]:
+        """(epochs, batches) of checkpoints with both files present, newest first."""
+        found = [point for point in self._find_all_checkpoints()
+                 if os.path.isfile(self._training_state_path(*point))]
+        return sorted(found, reverse=True)
+
+    def _paths(self) -> Iterator[Tuple[str, str]]:
+        for point in self._complete_checkpoints():
+            yield self._model_state_path(*point), self._training_state_path(*point)
+
+    def find_latest_checkpoint(self) -> Optional[Tuple[str, str]]:
+        return next(self._paths(), None)
+
+    def load_checkpoint(self) -> Optional[TrainerCheckpoint]:
+        failures = []
+        for model_path, training_path in self._paths():
+            try:
+                model_state = load_weights_only(model_path)
+                training_state = load_weights_only(training_path)
+            except (RuntimeError, EOFError, OSError) as error:  # truncated or damaged files
+                logger.warning("Cannot read checkpoint %s (%s); trying the one before.",
+                               model_path, error)
+                failures.append(f"{os.path.basename(model_path)}: {error}")
+                continue
+            if failures:
+                logger.warning("Recovering from %s instead.", os.path.basename(model_path))
+            return TrainerCheckpoint(model_state, training_state)
+        if failures:
+            raise UnreadableCheckpointsError(
+                f"None of the checkpoints in {self._serialization_dir} can be read ("
+                + "; ".join(failures) + "). Start a new run in another serialization directory, "
+                "or use --force to delete this one."
+            )
+        return None
+
+
+class _AtomicTorch:
+    """What allennlp's checkpointer module sees as `torch` while saving: `torch` with an
+    atomic `save`."""
+
+    def __getattr__(self, name: str):
+        return getattr(torch, name)
+
+    @staticmethod
+    def save(obj, f, *args, **kwargs) -> None:
+        if args or kwargs or not isinstance(f, (str, os.PathLike)):
+            return torch.save(obj, f, *args, **kwargs)
+        save_atomically(obj, os.fspath(f))
+
+
+_ATOMIC_TORCH = _AtomicTorch()

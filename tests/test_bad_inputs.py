@@ -1,0 +1,323 @@
+"""Bad configs and data, tried the way `allennlp train` meets them: one table, one message each.
+
+Why: a typo must cost seconds, not hours. Each case changes the shipped example config
+(`training_configs/adapters_classifier.jsonnet`) or its data and runs what `allennlp train`
+runs (`TrainModel.from_params(...).run()`) in-process; the first training forward pass raises
+`TrainingStarted`, so a case passes only if its error names the problem (and the fix) *before*
+any batch trains. A few cases go through the real CLI to show what the user sees.
+Cases marked xfail are gaps, with the fix proposed in docs/reliability.md.
+"""
+import json
+import os
+
+import pytest
+from allennlp.commands.train import TrainModel
+from allennlp.common import Params
+from allennlp.common.util import prepare_environment
+from allennlp.training import GradientDescentTrainer
+
+from seal_adapters.embedders import PretrainedTransformerWithAdaptersEmbedder, export_adapters
+from tests.conftest import REPO, run_cli
+
+CONFIG = os.path.join(REPO, "training_configs", "adapters_classifier.jsonnet")
+EMB = "model.text_field_embedder.token_embedders.tokens"
+SCHEDULE = "trainer.callbacks"
+GOOD_TRAIN = "".join(json.dumps({"text": t, "label": l}) + "\n" for t, l in [
+    ("a great film", "pos"), ("a dull film", "neg"), ("superb acting", "pos"), ("so boring", "neg")])
+GOOD_BIO = "paris\tB-LOC\nis\tO\nnice\tO\n\njohn\tB-PER\nleft\tO\n"
+DELETE = object()
+
+
+class TrainingStarted(Exception):
+    """Raised by the first training forward: the error came too late."""
+
+
+def case(name, problem, changes, expected, xfail=None):
+    """One row: `changes` maps a dotted config key (or `$ENV_VAR`, or `file:<name>`) to a
+    value; "{roberta}", "{bert}", "{tmp}", "{adapters}" in strings are filled in per test."""
+    marks = [pytest.mark.xfail(strict=True, reason=xfail)] if xfail else []
+    return pytest.param(changes, expected, id=name, marks=marks)
+
+
+def schedule(*turns):
+    return [{"type": "alternating_adapters", "schedule": [list(t) for t in turns]}]
+
+
+def seal_model(**options):
+    return {"type": "seal_text_classifier",
+            "text_field_embedder": {"token_embedders": {"tokens": {
+                "type": "pretrained_transformer_with_adapters", "model_name": "{roberta}"}}},
+            **options}
+
+
+SEAL_READER = {"dataset_reader.type": "seal_text_jsonl"}
+
+BAD_INPUTS = [
+    # --- adapters of the embedder ---------------------------------------------------------
+    case("unknown-adapter-config", "an adapter config name adapters does not know",
+         {f"{EMB}.adapters": {"scorenn": "seq_bn", "tasknn": "lorra"}},
+         ["Adapter 'tasknn': unknown adapter config 'lorra'", "Did you mean 'lora'?", "Use one of:"]),
+    case("misspelled-adapter-option", "an option the architecture does not have",
+         {f"{EMB}.adapters": {"scorenn": "seq_bn",
+                              "tasknn": {"architecture": "seq_bn", "reduction_facter": 8}}},
+         ["unknown option(s) ['reduction_facter'] for architecture 'seq_bn'",
+          "Did you mean 'reduction_factor'?", "Valid options:"]),
+    case("adapter-dict-without-architecture", "a dict config that names no architecture",
+         {f"{EMB}.adapters": {"scorenn": "seq_bn", "tasknn": {"r": 8}}},
+         ["Adapter 'tasknn': a dict config needs 'architecture'", "one of:"]),
+    case("adapter-config-a-number", "an adapter config that is neither name nor dict",
+         {f"{EMB}.adapters": {"scorenn": "seq_bn", "tasknn": 16}},
+         ["Adapter 'tasknn': the config must be a string (e.g. \"seq_bn\") or a dict"]),
+    case("no-adapters", "an empty adapters mapping", {f"{EMB}.adapters": {}},
+         ["'adapters' is empty", "give at least one adapter"]),
+    case("adapter-name-with-dash", "an adapter name that is not an identifier",
+         {f"{EMB}.adapters": {"score-nn": "seq_bn", "tasknn": "seq_bn"}},
+         ["Adapter name 'score-nn' must be a Python identifier"]),
+    case("adapter-named-like-a-module", "an adapter name that is also a transformer module",
+         {f"{EMB}.adapters": {"attention": "seq_bn", "tasknn": "seq_bn"}},
+         ["Adapter name 'attention' is also a module name inside the transformer", "Rename it"]),
+    case("output-names-no-adapter", "the embedder's output names no adapter",
+         {f"{EMB}.output": "classifer"},
+         ["output 'classifer' names no adapter: use one of ['scorenn', 'tasknn'] or \"concat\""]),
+    case("unknown-execution", "an execution strategy that does not exist",
+         {f"{EMB}.execution": "fast"},
+         ["execution 'fast' is unknown: use one of ['auto', 'parallel', 'sequential']"]),
+    case("parallel-with-mixed-kinds", "execution parallel for adapters that cannot share a pass",
+         {f"{EMB}.adapters": {"scorenn": "lora", "tasknn": "seq_bn"}, f"{EMB}.execution": "parallel"},
+         ["execution 'parallel' needs adapters of one kind", "use execution \"auto\" or \"sequential\""]),
+    case("misspelled-embedder-option", "'adapter' for 'adapters' (allennlp's own check)",
+         {f"{EMB}.adapter": {"tasknn": "lora"}},
+         ["Extra parameters passed to PretrainedTransformerWithAdaptersEmbedder: {'adapter'"]),
+    # --- schedule and model -----------------------------------------------------------------
+    case("schedule-names-missing-adapter", "the schedule names an adapter the embedder lacks",
+         {SCHEDULE: schedule(("scorenn", 1), ("tasknnn", 1))},
+         ["names adapter(s) ['tasknnn'], but the model's embedder has ['scorenn', 'tasknn']",
+          "Fix the schedule or the embedder's 'adapters'"]),
+    case("schedule-zero-steps", "a turn of zero steps", {SCHEDULE: schedule(("scorenn", 0), ("tasknn", 1))},
+         ["'scorenn' has 0 steps", "must be a positive integer"]),
+    case("schedule-negative-steps", "a turn of negative steps",
+         {SCHEDULE: schedule(("scorenn", 2), ("tasknn", -3))},
+         ["'tasknn' has -3 steps", "must be a positive integer"]),
+    case("schedule-empty", "an empty schedule",
+         {SCHEDULE: [{"type": "alternating_adapters", "schedule": []}]},
+         ["the schedule is empty", "give e.g. [[\"scorenn\", 1], [\"tasknn\", 1]]"]),
+    case("schedule-entry-without-steps", "a turn without its step count",
+         {SCHEDULE: [{"type": "alternating_adapters", "schedule": [["scorenn"]]}]},
+         ["schedule entry ('scorenn',) must be [adapter_name, steps]"]),
+    case("model-names-missing-adapter", "the model's tasknn_adapter is not in the embedder",
+         {"model": seal_model(tasknn_adapter="task_nn")},
+         ["tasknn_adapter 'task_nn' is not an adapter of the embedder, which has ['scorenn', 'tasknn']",
+          "Add 'task_nn' to the embedder's 'adapters'"]),
+    case("model-one-adapter-for-both-sides", "tasknn_adapter and scorenn_adapter the same",
+         {"model": seal_model(scorenn_adapter="tasknn")},
+         ["tasknn_adapter and scorenn_adapter are both 'tasknn'", "SEAL needs two different adapters"]),
+    # --- transformer and tokenizer ------------------------------------------------------------
+    case("embedder-model-dir-missing", "the embedder's model directory does not exist",
+         {f"{EMB}.model_name": "{tmp}/no_such_model"},
+         ["Model directory '", "no_such_model' does not exist", "local Hugging Face model directory"]),
+    case("model-dir-missing", "SEAL_TRANSFORMER names no directory (the reader meets it first)",
+         {"$SEAL_TRANSFORMER": "{tmp}/no_such_model"},
+         ["no_such_model' does not exist", "model directory"],
+         xfail="transformers reports 'Repo id must be in the form ...'; needs the tokenizer "
+               "check proposed in docs/reliability.md"),
+    case("model-dir-without-config", "a model directory without config.json",
+         {f"{EMB}.model_name": "{tmp}/tokenizer_only"},
+         ["has no config.json", "save_pretrained"]),
+    case("model-dir-without-tokenizer", "a model directory without tokenizer files",
+         {"$SEAL_TRANSFORMER": "{tmp}/weights_only"},
+         ["weights_only' has no tokenizer files", "save_pretrained"],
+         xfail="allennlp's tokenizer fails with 'TypeError: expected str, bytes or os.PathLike "
+               "object, not NoneType'; needs the tokenizer check proposed in docs/reliability.md"),
+    case("tokenizer-and-model-do-not-match", "RoBERTa's tokenizer (more ids) saved with BERT weights",
+         {"$SEAL_TRANSFORMER": "{tmp}/mismatched_model"},
+         ["tokenizer", "has 3", "vocab_size"],
+         xfail="fails at the first forward with 'IndexError: index out of range in self'; "
+               "needs the embedder check proposed in docs/reliability.md"),
+    case("reader-and-embedder-models-differ", "the reader tokenizes for RoBERTa, the embedder is BERT",
+         {f"{EMB}.model_name": "{bert}"},
+         ["token id", "the embedder's model", "same model_name"],
+         xfail="fails at the first forward with 'IndexError: index out of range in self'; "
+               "needs the embedder check proposed in docs/reliability.md"),
+    # --- saved adapters ---------------------------------------------------------------------
+    case("load-adapters-other-base-model", "adapters saved from BERT loaded into RoBERTa",
+         {f"{EMB}.load_adapters": {"tasknn": "{adapters}/bert/tasknn"}},
+         ["was trained for model_type='bert', but this transformer has model_type='roberta'",
+          "Load it with the base model it was trained on"]),
+    case("load-adapters-other-hidden-size", "adapters whose config says hidden size 48",
+         {f"{EMB}.load_adapters": {"tasknn": "{adapters}/wide/tasknn"}},
+         ["was trained for hidden_size=48, but this transformer has hidden_size=32"]),
+    case("load-adapters-not-an-adapter-dir", "load_adapters points at a model directory",
+         {f"{EMB}.load_adapters": {"tasknn": "{roberta}"}},
+         ["is not an adapter directory (no adapter_config.json)", "save_adapter"]),
+    # --- data ----------------------------------------------------------------------------------
+    case("malformed-jsonl-line", "a JSON line cut short",
+         {**SEAL_READER, "file:train.jsonl": GOOD_TRAIN + '{"text": "fine", "label": "pos"\n'},
+         ["train.jsonl, line 5: malformed JSON", "write one complete JSON object per line"]),
+    case("malformed-jsonl-default-reader", "a JSON line cut short, read by allennlp's reader",
+         {"file:train.jsonl": GOOD_TRAIN + '{"text": "fine", "label": "pos"\n'},
+         ["train.jsonl, line 5"],
+         xfail="the example config uses allennlp's text_classification_json, whose "
+               "JSONDecodeError names no file or line; see docs/reliability.md"),
+    case("empty-text", "a line with empty text",
+         {**SEAL_READER, "file:train.jsonl": GOOD_TRAIN + '{"text": "", "label": "pos"}\n'},
+         ["train.jsonl, line 5: 'text' is empty", "remove the line or give it text"]),
+    case("missing-label-key", "a line without its label",
+         {**SEAL_READER, "file:train.jsonl": '{"text": "fine", "sentiment": "pos"}\n'},
+         ["train.jsonl, line 1: missing key 'label'", "set the reader's label_key"]),
+    case("train-file-missing", "train_data_path names no file",
+         {**SEAL_READER, "train_data_path": "{tmp}/trian.jsonl"},
+         ["trian.jsonl: expected a JSON-lines file, found nothing at this path", "check the path"]),
+    case("label-missing-from-vocabulary", "a training label the vocabulary (from files) lacks",
+         {**SEAL_READER, "vocabulary": {"type": "from_files", "directory": "{tmp}/vocab_pos_only"}},
+         ["train.jsonl, line 2: label 'neg' is not in the vocabulary", "knows 1 label(s): 'pos'",
+          "Fix:"]),
+    case("label-only-in-validation", "a validation label the vocabulary (from train) lacks",
+         {**SEAL_READER, "datasets_for_vocab_creation": ["train"],
+          "file:dev.jsonl": '{"text": "fine", "label": "neutral"}\n'},
+         ["dev.jsonl, line 1: label 'neutral' is not in the vocabulary", "knows 2 label(s)",
+          "Fix:"]),
+    case("multilabel-single-string", "a multi-label line with one string instead of a list",
+         {"dataset_reader": {"type": "seal_multilabel_jsonl", "model_name": "{roberta}"},
+          "file:train.jsonl": '{"text": "x", "labels": ["a"]}\n{"text": "y", "labels": "sports"}\n'},
+         ["train.jsonl, line 2: 'labels' is a single string ('sports'), not a list",
+          'wrap it in a list: "labels": ["sports"]']),
+    case("conll-wrong-column-count", "a tagging line with three columns",
+         {"dataset_reader": {"type": "seal_bio_tagging", "model_name": "{roberta}"},
+          "train_data_path": "{tmp}/train.txt",
+          "file:train.txt": GOOD_BIO + "\nacme\tB-ORG\textra\n"},
+         ["train.txt, line 8: found 3 column(s)", "expected 2: a token and its tag",
+          "one token and its tag a line"]),
+]
+
+
+# --- fixtures -------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def saved_adapters(tiny_bert, tiny_roberta, tmp_path_factory):
+    """Adapters exported from BERT, and RoBERTa ones whose config claims hidden size 48."""
+    root = tmp_path_factory.mktemp("saved_adapters")
+    export_adapters(PretrainedTransformerWithAdaptersEmbedder(tiny_bert), str(root / "bert"))
+    export_adapters(PretrainedTransformerWithAdaptersEmbedder(tiny_roberta), str(root / "wide"))
+    config_file = root / "wide" / "tasknn" / "adapter_config.json"
+    config = json.loads(config_file.read_text())
+    config["hidden_size"] = 48
+    config_file.write_text(json.dumps(config))
+    return str(root)
+
+
+def model_dirs(root, tiny_roberta, tiny_bert):
+    """Broken model directories made from the tiny models' files."""
+    def copy(target, source, names):
+        os.makedirs(root / target, exist_ok=True)
+        for name in names:
+            with open(os.path.join(source, name), "rb") as src, open(root / target / name, "wb") as dst:
+                dst.write(src.read())
+
+    tokenizer_files = [n for n in os.listdir(tiny_roberta) if n not in ("config.json", "model.safetensors")]
+    copy("tokenizer_only", tiny_roberta, tokenizer_files)
+    copy("weights_only", tiny_roberta, ["config.json", "model.safetensors"])
+    copy("mismatched_model", tiny_bert, ["config.json", "model.safetensors"])
+    copy("mismatched_model", tiny_roberta, tokenizer_files)
+    os.makedirs(root / "vocab_pos_only", exist_ok=True)
+    (root / "vocab_pos_only" / "labels.txt").write_text("pos\n")
+    (root / "vocab_pos_only" / "non_padded_namespaces.txt").write_text("*tags\n*labels\n")
+
+
+def fill(value, slots):
+    if isinstance(value, str):
+        for name, filled in slots.items():
+            value = value.replace("{" + name + "}", filled)
+        return value
+    if isinstance(value, dict):
+        return {k: fill(v, slots) for k, v in value.items()}
+    if isinstance(value, list):
+        return [fill(v, slots) for v in value]
+    return value
+
+
+def set_key(config, dotted, value):
+    *parents, last = dotted.split(".")
+    for key in parents:
+        config = config[key]
+    if value is DELETE:
+        config.pop(last, None)
+    else:
+        config[last] = value
+
+
+def build_config(changes, tmp_path, slots):
+    """The example config with `changes` applied, its data files written to tmp_path."""
+    files = {"train.jsonl": GOOD_TRAIN, "dev.jsonl": GOOD_TRAIN, "train.txt": GOOD_BIO}
+    ext_vars = {"SEAL_TRANSFORMER": slots["roberta"], "SEAL_HIDDEN_SIZE": "32",
+                "SEAL_TRAIN": str(tmp_path / "train.jsonl"), "SEAL_VALIDATION": str(tmp_path / "dev.jsonl")}
+    settings = []
+    for key, value in fill(changes, slots).items():
+        if key.startswith("file:"):
+            files[key[len("file:"):]] = value
+        elif key.startswith("$"):
+            ext_vars[key[1:]] = value
+        else:
+            settings.append((key, value))
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    config = Params.from_file(CONFIG, ext_vars=ext_vars).as_dict(quiet=True)
+    config["data_loader"]["shuffle"] = False
+    config["trainer"]["num_epochs"] = 1
+    for key, value in settings:
+        set_key(config, key, value)
+    return config
+
+
+@pytest.mark.parametrize("changes, expected", BAD_INPUTS)
+def test_bad_input_is_named_with_its_fix_before_training(changes, expected, tmp_path, monkeypatch,
+                                                          tiny_roberta, tiny_bert, saved_adapters):
+    model_dirs(tmp_path, tiny_roberta, tiny_bert)
+    slots = {"roberta": tiny_roberta, "bert": tiny_bert, "tmp": str(tmp_path), "adapters": saved_adapters}
+    config = build_config(changes, tmp_path, slots)
+
+    def training_started(*args, **kwargs):
+        raise TrainingStarted("the first training batch ran before any error")
+
+    monkeypatch.setattr(GradientDescentTrainer, "batch_outputs", training_started)
+    params = Params(config)
+    with pytest.raises(Exception) as error:
+        prepare_environment(params)
+        TrainModel.from_params(params=params, serialization_dir=str(tmp_path / "run"), local_rank=0).run()
+    assert not isinstance(error.value, TrainingStarted), "the error came only after training started"
+    message = str(error.value)
+    for part in expected:
+        assert part in message, f"{part!r} not in {message!r}"
+
+
+# --- through the CLI: what the user sees ------------------------------------------------------
+
+BAD_JSONNET = "{\n  trainer: {\n    num_epochs: 1\n    lr: 2,\n  },\n}\n"
+
+
+@pytest.mark.parametrize("name", ["jsonnet-syntax-error", "undefined-env-var", "schedule-in-cli"])
+def test_cli_shows_the_error_before_training(name, tmp_path, tiny_roberta, monkeypatch):
+    """jsonnet errors show file and line; the callback's check runs before epoch 0."""
+    (tmp_path / "train.jsonl").write_text(GOOD_TRAIN)
+    env = {"SEAL_TRANSFORMER": tiny_roberta, "SEAL_HIDDEN_SIZE": "32",
+           "SEAL_TRAIN": str(tmp_path / "train.jsonl"), "SEAL_VALIDATION": str(tmp_path / "train.jsonl")}
+    config, overrides = CONFIG, {}
+    if name == "jsonnet-syntax-error":
+        config = str(tmp_path / "bad.jsonnet")
+        (tmp_path / "bad.jsonnet").write_text(BAD_JSONNET)
+        expected = [f"STATIC ERROR: {config}:4:5-7: expected a comma before next field."]
+    elif name == "undefined-env-var":
+        del env["SEAL_TRANSFORMER"]
+        monkeypatch.delenv("SEAL_TRANSFORMER", raising=False)  # run_cli passes os.environ on
+        expected = ["RUNTIME ERROR: undefined external variable: SEAL_TRANSFORMER",
+                    "training_configs/adapters_classifier.jsonnet:12:"]
+    else:
+        overrides = {"trainer.callbacks": schedule(("scorenn", 1), ("taskn", 1))}
+        expected = ["ConfigurationError: alternating_adapters: the schedule names adapter(s) ['taskn']"]
+    args = ["allennlp", "train", config, "-s", str(tmp_path / "run"), "-o", json.dumps(overrides)]
+    result = run_cli(args, env)
+    assert result.returncode != 0
+    for part in expected:
+        assert part in result.stderr, f"{part!r} not in {result.stderr[-3000:]!r}"
+    assert "Epoch 0/" not in result.stdout + result.stderr
+

