@@ -36,9 +36,9 @@ BACKBONE = "_text_field_embedder.token_embedder_tokens.transformer_model.model."
 # The two runs see the same instances in every optimizer step with the same averaged
 # gradient (see test_two_process_adapters_match_one_process_run), so only float rounding
 # differs: padding to different lengths and summing the batch in another order (DDP's
-# all-reduce averages two half-batch means instead of one mean over 2B). That is ~1e-7
-# relative per step; after 6 Adam steps of lr 1e-2 it stays far below 1e-4, while
-# the weights themselves move by ~1e-2 (asserted, so the bound is not vacuous).
+# all-reduce averages two half-batch means instead of one mean over 2B). Measured: 2.2e-8
+# after 6 AdamW steps of lr 1e-2, while the weights themselves move by ~3e-2 (a move
+# > 100 * TOLERANCE is asserted, so the bound is not vacuous).
 TOLERANCE = 1e-4
 
 CONFIG = """

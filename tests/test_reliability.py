@@ -9,21 +9,30 @@ other masks (measured: adapter weights then differ by up to ~5e-3 after 2 epochs
 import hashlib
 import json
 import os
+import pickle
 import re
 import signal
 import shutil
+import sys
+import tarfile
 
 import pytest
 import torch
+from allennlp.commands import main as allennlp_main
 from allennlp.commands.train import TrainModel
 from allennlp.common import Params
+from allennlp.common.checks import ConfigurationError
 from allennlp.common.util import prepare_environment
+from allennlp.models.archival import load_archive
 from allennlp.training.checkpointer import Checkpointer
+from allennlp.training.trainer import TrainerCheckpoint
+from allennlp.training.util import create_serialization_dir
 
+from seal_adapters.embedders import PretrainedTransformerWithAdaptersEmbedder, export_adapters
 from seal_adapters.testing import fault_injection
 from seal_adapters.testing import synthetic_data as data
 from seal_adapters.training import alternating_adapters
-from seal_adapters.training.checkpointer import AtomicCheckpointer
+from seal_adapters.training.checkpointer import AtomicCheckpointer, UnreadableCheckpointsError
 from seal_adapters.training.finite_loss import NonFiniteLossError
 from tests.conftest import REPO, run_cli
 
@@ -121,23 +130,21 @@ def test_sigkill_mid_epoch_then_recover_equals_the_uninterrupted_run(reference, 
 # --- killed while writing a checkpoint ------------------------------------------------------
 
 
-def test_kill_while_saving_leaves_the_previous_checkpoint_loadable(reference, env, tmp_path):
-    reference_out, _ = reference
+def test_kill_while_saving_leaves_the_previous_checkpoint_loadable(env, tmp_path, caplog):
     out = tmp_path / "run"
     killed = train(out, env, fault="kill_in_save:model_state_e0_b6")
     assert killed.returncode == -signal.SIGKILL
     # The half-written file exists only under its hidden temporary name.
     assert checkpoint_files(out) == [".model_state_e0_b6.th.partial", "model_state_e0_b3.th",
                                      "training_state_e0_b3.th"]
-    checkpointer = AtomicCheckpointer(str(out))
+    checkpointer = AtomicCheckpointer(str(out))  # what `--recover` builds; it clears the leftover
+    assert checkpoint_files(out) == ["model_state_e0_b3.th", "training_state_e0_b3.th"]
+    assert "left by a run that died while saving it" in caplog.text
     assert checkpointer.find_latest_checkpoint() == (str(out / "model_state_e0_b3.th"),
                                                      str(out / "training_state_e0_b3.th"))
-    assert checkpointer.load_checkpoint().trainer_state["batches_in_epoch_completed"] == 3
-
-    recovered = train(out, env, extra=["--recover"])
-    assert recovered.returncode == 0, recovered.stderr[-3000:]
-    assert not any(name.endswith(".partial") for name in os.listdir(out))
-    assert_same_result(out, reference_out)
+    state = checkpointer.load_checkpoint()  # what `--recover` loads
+    assert state.trainer_state["batches_in_epoch_completed"] == 3
+    assert state.trainer_state["callbacks"][0]["steps_this_epoch"] == {"scorenn": 2, "tasknn": 1}
 
 
 def test_allennlp_default_checkpointer_cannot_recover_from_the_same_kill(env, tmp_path, caplog):
@@ -148,12 +155,71 @@ def test_allennlp_default_checkpointer_cannot_recover_from_the_same_kill(env, tm
     assert killed.returncode == -signal.SIGKILL
     assert checkpoint_files(out) == ["model_state_e0_b3.th", "model_state_e0_b6.th",
                                      "training_state_e0_b3.th", "training_state_e0_b6.th"]
-    with pytest.raises(RuntimeError, match="failed finding central directory"):
+    with pytest.raises(OSError, match="Invalid argument"):  # the half-written training state
         Checkpointer(str(out)).load_checkpoint()  # what --recover calls
     # The atomic checkpointer, on this very directory, skips the damaged pair with a warning.
     state = AtomicCheckpointer(str(out)).load_checkpoint()
     assert state.trainer_state["batches_in_epoch_completed"] == 3
     assert "Cannot read checkpoint" in caplog.text and "model_state_e0_b6.th" in caplog.text
+
+
+class StubTrainer:
+    """Just what a checkpointer asks of a trainer."""
+
+    def __init__(self):
+        self.point = (0, 0)
+
+    def get_checkpoint_state(self):
+        epochs, batches = self.point
+        return TrainerCheckpoint({"w": torch.full((3,), float(10 * epochs + batches))},
+                                 {"epochs_completed": epochs, "batches_in_epoch_completed": batches})
+
+
+def save_at(checkpointer, trainer, *points):
+    for point in points:
+        trainer.point = point
+        checkpointer.save_checkpoint(trainer)
+
+
+def test_atomic_checkpointer_keeps_allennlp_naming_and_pruning(tmp_path):
+    checkpointer, trainer = AtomicCheckpointer(str(tmp_path), keep_most_recent_by_count=2), StubTrainer()
+    save_at(checkpointer, trainer, (0, 2), (0, 4), (1, 0))
+    assert checkpoint_files(tmp_path) == ["model_state_e0_b4.th", "model_state_e1_b0.th",
+                                          "training_state_e0_b4.th", "training_state_e1_b0.th"]
+    assert checkpointer.load_checkpoint().model_state["w"].tolist() == [10.0] * 3
+
+
+def test_a_failed_save_leaves_no_file_and_the_previous_checkpoint(tmp_path, monkeypatch):
+    """Model state first, then training state: a pair without its training state is skipped."""
+    checkpointer, trainer = AtomicCheckpointer(str(tmp_path)), StubTrainer()
+    save_at(checkpointer, trainer, (0, 2))
+    real_save = torch.save
+
+    def disk_full(obj, f, *args, **kwargs):
+        if "training_state_e0_b4" in getattr(f, "name", ""):
+            f.write(b"PK\x03\x04 half a file")
+            raise OSError(28, "No space left on device")
+        return real_save(obj, f, *args, **kwargs)
+
+    monkeypatch.setattr(torch, "save", disk_full)
+    with pytest.raises(OSError, match="No space left"):
+        save_at(checkpointer, trainer, (0, 4))
+    monkeypatch.undo()
+    assert checkpoint_files(tmp_path) == ["model_state_e0_b2.th", "model_state_e0_b4.th",
+                                          "training_state_e0_b2.th"]
+    assert checkpointer.find_latest_checkpoint()[1].endswith("training_state_e0_b2.th")
+
+
+def test_unreadable_checkpoints_fall_back_then_fail_clearly(tmp_path, caplog):
+    checkpointer, trainer = AtomicCheckpointer(str(tmp_path), keep_most_recent_by_count=None), StubTrainer()
+    save_at(checkpointer, trainer, (0, 2), (0, 4))
+    (tmp_path / "model_state_e0_b4.th").write_bytes(b"damaged")
+    assert checkpointer.load_checkpoint().trainer_state["batches_in_epoch_completed"] == 2
+    assert "Cannot read checkpoint" in caplog.text and "trying the one before" in caplog.text
+    (tmp_path / "training_state_e0_b2.th").write_bytes(b"")
+    with pytest.raises(UnreadableCheckpointsError, match=r"None of the checkpoints in .* can be "
+                                                         r"read .*use --force to delete this one"):
+        checkpointer.load_checkpoint()
 
 
 # --- a non-finite loss ----------------------------------------------------------------------
@@ -239,18 +305,129 @@ def digest(directory):
     return found
 
 
-def test_existing_run_is_kept_without_force_and_replaced_only_with_force(reference, env, tmp_path):
+def allennlp_cli(monkeypatch, *args):
+    """The `allennlp` command's own code (argument parsing included), in this process."""
+    monkeypatch.setattr(sys, "argv", ["allennlp", *args])
+    allennlp_main(prog="allennlp")
+
+
+def test_existing_run_is_kept_without_force(reference, env, monkeypatch):
     reference_out, _ = reference
     before = digest(reference_out)
-    assert "model.tar.gz" in before
-    refused = train(reference_out, env)
-    assert refused.returncode != 0
-    assert "already exists and is not empty. Specify --recover" in refused.stderr
+    assert "model.tar.gz" in before and "best.th" in before
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    for extra in ([], ["--dry-run"]):
+        with pytest.raises(ConfigurationError, match=r"already exists and is not empty\. Specify "
+                                                      r"--recover"):
+            allennlp_cli(monkeypatch, "train", CONFIG, "-s", str(reference_out), *extra)
     assert digest(reference_out) == before  # every file, byte for byte
 
+
+def test_only_force_replaces_a_run(reference, tmp_path):
+    """`--force` is allennlp's create_serialization_dir(force=True); nothing else deletes."""
     out = tmp_path / "run"
-    shutil.copytree(reference_out, out)
-    forced = train(out, env, extra=["--force", "--dry-run"])
-    assert forced.returncode == 0, forced.stderr[-3000:]
-    assert "model.tar.gz" not in os.listdir(out) and "best.th" not in os.listdir(out)
-    assert os.path.isdir(out / "vocabulary")
+    shutil.copytree(reference[0], out)
+    params = Params({})
+    with pytest.raises(ConfigurationError, match="both force and recover are true"):
+        create_serialization_dir(params, str(out), recover=True, force=True)
+    assert "model.tar.gz" in os.listdir(out)
+    create_serialization_dir(params, str(out), recover=False, force=True)
+    assert os.listdir(out) == []  # emptied; `allennlp train` then writes the new run
+
+
+# --- loading never executes pickled code ----------------------------------------------------
+
+
+class Payload:
+    """Unpickling this creates `marker`: code that a checkpoint must never get to run."""
+
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (open, (self.marker, "w"))
+
+
+@pytest.fixture
+def crafted(tmp_path):
+    """(write a crafted pickle to a path, the marker it would create); the pickle is live."""
+    marker = tmp_path / "code_ran"
+
+    def write(path):
+        torch.save(Payload(str(marker)), str(path))
+
+    write(tmp_path / "probe.th")
+    torch.load(str(tmp_path / "probe.th"), weights_only=False).close()  # live: it runs code
+    assert marker.exists()
+    marker.unlink()
+    return write, marker
+
+
+@pytest.mark.parametrize("checkpointer, error", [(Checkpointer, pickle.UnpicklingError),
+                                                 (AtomicCheckpointer, UnreadableCheckpointsError)],
+                         ids=["default", "atomic"])
+def test_recover_refuses_a_crafted_training_state(checkpointer, error, reference, crafted, tmp_path):
+    write, marker = crafted
+    out = tmp_path / "run"
+    os.makedirs(out)
+    shutil.copy(reference[0] / "model_state_e2_b0.th", out)
+    write(out / "training_state_e2_b0.th")
+    with pytest.raises(error, match="Weights only load failed"):
+        checkpointer(str(out)).load_checkpoint()  # what --recover calls
+    assert not marker.exists()
+
+
+def test_archive_with_crafted_weights_is_refused(reference, crafted, tmp_path):
+    write, marker = crafted
+    with tarfile.open(reference[0] / "model.tar.gz") as archive:
+        archive.extractall(tmp_path / "unpacked", filter="data")
+    write(tmp_path / "unpacked" / "weights.th")
+    with tarfile.open(tmp_path / "crafted.tar.gz", "w:gz") as archive:
+        for name in os.listdir(tmp_path / "unpacked"):
+            archive.add(tmp_path / "unpacked" / name, arcname=name)
+    with pytest.raises(pickle.UnpicklingError, match="Weights only load failed"):
+        load_archive(str(tmp_path / "crafted.tar.gz"))  # `allennlp evaluate` / `predict`
+    assert not marker.exists()
+
+
+def test_exported_adapters_load_from_safetensors(tiny_roberta, crafted, tmp_path):
+    """The .bin copy (for plain `load_adapter`) is never read when the .safetensors is there."""
+    write, marker = crafted
+    trained = PretrainedTransformerWithAdaptersEmbedder(tiny_roberta)
+    with torch.no_grad():
+        for parameter in trained.adapter_parameters("tasknn"):
+            parameter.add_(0.5)
+    export_adapters(trained, str(tmp_path / "exported"), names=["tasknn"])
+    exported = tmp_path / "exported" / "tasknn"
+    assert (exported / "adapter.safetensors").exists()
+    write(exported / "pytorch_adapter.bin")
+    loaded = PretrainedTransformerWithAdaptersEmbedder(
+        tiny_roberta, adapters={}, load_adapters={"tasknn": str(exported)})
+    for ours, theirs in zip(loaded.adapter_parameters("tasknn"), trained.adapter_parameters("tasknn")):
+        assert torch.equal(ours, theirs)
+    with pytest.raises(OSError, match="Unable to load weights") as error:  # the .bin, by force
+        loaded.transformer_model.model.load_adapter(str(exported), load_as="again",
+                                                    use_safetensors=False)
+    assert isinstance(error.value.__context__, pickle.UnpicklingError)  # refused by weights_only
+    assert not marker.exists()
+
+
+def test_no_loader_turns_weights_only_off():
+    """torch >= 2.6 loads with weights_only=True unless told otherwise; nobody tells it."""
+    import adapters
+    import allennlp
+
+    import seal_adapters
+
+    offenders = []
+    for package in (seal_adapters, allennlp, adapters):
+        for root, _, names in os.walk(os.path.dirname(package.__file__)):
+            for name in names:
+                if name.endswith(".py"):
+                    with open(os.path.join(root, name), encoding="utf-8") as handle:
+                        if "weights_only=False" in handle.read():
+                            offenders.append(os.path.join(root, name))
+    assert offenders == []
+    assert int(torch.__version__.split(".")[0]) >= 2 and tuple(
+        int(p) for p in torch.__version__.split(".")[:2]) >= (2, 6)

@@ -13,9 +13,18 @@ PANELS = (
 COLORS = ("tab:blue", "tab:green", "tab:orange", "tab:red", "tab:purple", "tab:gray")
 
 
+def compact(value: float) -> str:
+    """22.7M, 150k, 1,500, 0.57: short labels for the bars."""
+    if abs(value) >= 1e6:
+        return f"{value / 1e6:.1f}M"
+    if abs(value) >= 1e4:
+        return f"{value / 1e3:.0f}k"
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
+
+
 def plot_comparison(rows: Sequence[Dict[str, Any]], path: str, title: str = "") -> str:
     plt = pyplot()
-    figure, axes = plt.subplots(1, len(PANELS), figsize=(4 * len(PANELS), 4.2))
+    figure, axes = plt.subplots(1, len(PANELS), figsize=(3.4 * len(PANELS), 4.2))
     names = [row["run"] for row in rows]
     colors = [COLORS[i % len(COLORS)] for i in range(len(rows))]
     for axis, (key, label, scale, log) in zip(axes, PANELS):
@@ -24,7 +33,7 @@ def plot_comparison(rows: Sequence[Dict[str, Any]], path: str, title: str = "") 
         bars = axis.bar(range(len(rows)), heights, color=colors)
         for bar, value, height in zip(bars, values, heights):
             text = "n/a" if value is None else (f"{height:.3f}" if key == "test_accuracy"
-                                                else f"{height:,.3g}")
+                                                else compact(height))
             axis.annotate(text, (bar.get_x() + bar.get_width() / 2, height), ha="center",
                           va="bottom", fontsize=8)
         if log and any(heights):

@@ -59,6 +59,8 @@ def _plot_epoch_losses(axis, run: RunMetrics) -> None:
 
 
 def _plot_accuracy(axis, run: RunMetrics, metric: str) -> None:
+    from matplotlib.ticker import MaxNLocator
+
     for prefix, style in (("validation_", "-o"), ("training_", "--s")):
         points = [(e["epoch"] + 1, e[prefix + metric]) for e in run.epochs if prefix + metric in e]
         if points:
@@ -67,6 +69,7 @@ def _plot_accuracy(axis, run: RunMetrics, metric: str) -> None:
     if isinstance(test, (int, float)):
         axis.axhline(test, color="black", linestyle="--", linewidth=1, label=f"test {metric} {test:.4f}")
     axis.set_xlabel("epoch")
+    axis.xaxis.set_major_locator(MaxNLocator(integer=True))
     axis.set_ylabel(metric)
     axis.legend(fontsize=8)
     axis.grid(alpha=0.3)

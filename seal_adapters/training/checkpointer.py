@@ -9,13 +9,15 @@ Here each file is written to a hidden temporary name in the same directory
 (`.model_state_e1_b0.th.partial`), flushed to disk and renamed into place with `os.replace`
 (atomic), model state first: a training-state file therefore implies a complete model state.
 Recovery takes the newest checkpoint whose two files both exist; should one still not load
-(damaged on disk, or left by allennlp's own checkpointer) it warns and falls back to the one
-before. Files are always read with `torch.load(..., weights_only=True)`: a checkpoint that
-would need arbitrary pickled code is refused, never executed.
+(damaged on disk, truncated by allennlp's own checkpointer, or refused as below) it warns and
+falls back to the one before, and fails with a clear message if none loads. Files are always
+read with `torch.load(..., weights_only=True)`: a file that would need arbitrary pickled code
+is refused, never executed.
 """
 import glob
 import logging
 import os
+import pickle
 import sys
 from typing import Any, Iterator, List, Optional, Tuple
 
@@ -124,10 +126,12 @@ class AtomicCheckpointer(Checkpointer):
             try:
                 model_state = load_weights_only(model_path)
                 training_state = load_weights_only(training_path)
-            except (RuntimeError, EOFError, OSError) as error:  # truncated or damaged files
+            except (RuntimeError, EOFError, OSError, pickle.UnpicklingError) as error:
+                # Damaged, truncated by another writer, or refused by weights_only: never used.
+                reason = (str(error).strip().splitlines() or [type(error).__name__])[0]
                 logger.warning("Cannot read checkpoint %s (%s); trying the one before.",
-                               model_path, error)
-                failures.append(f"{os.path.basename(model_path)}: {error}")
+                               os.path.basename(model_path), reason)
+                failures.append(f"{os.path.basename(model_path)}: {reason}")
                 continue
             if failures:
                 logger.warning("Recovering from %s instead.", os.path.basename(model_path))

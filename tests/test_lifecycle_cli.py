@@ -1,0 +1,183 @@
+"""`python -m seal_adapters demo | export | list | predict | verify-base`, in subprocesses as a
+user runs them, on a small archive that `demo --quick` trains (tiny BERT, synthetic data in
+the raw rt-polarity layout)."""
+import json
+import os
+import re
+import shutil
+import tarfile
+
+import pytest
+import torch
+from safetensors.torch import load_file
+
+from seal_adapters.cli.training_run import prepare, run_state
+from seal_adapters.testing.synthetic_data import sentiment_examples
+from tests.conftest import run_cli
+
+SPLIT_LINES = 4265 + 533 + 533
+
+
+def write_rt_polarity(directory) -> str:
+    """rt-polarity.pos / .neg with the real files' 5,331 lines each, from the synthetic rule."""
+    os.makedirs(directory, exist_ok=True)
+    examples = sentiment_examples(2 * SPLIT_LINES + 200, seed=5)
+    for label in ("pos", "neg"):
+        lines = [e["text"] for e in examples if e["label"] == label][:SPLIT_LINES]
+        with open(os.path.join(directory, f"rt-polarity.{label}"), "w") as handle:
+            handle.write("\n".join(lines) + "\n")
+    return str(directory)
+
+
+def seal_cli(*args, env=None, stdin=None, timeout=600):
+    if stdin is None:
+        return run_cli(["python", "-m", "seal_adapters", *args], env, timeout=timeout)
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "seal_adapters", *args], input=stdin, text=True,
+                          capture_output=True, env={**os.environ, **(env or {})}, timeout=timeout)
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory):
+    root = tmp_path_factory.mktemp("lifecycle")
+    data = write_rt_polarity(root / "rt-polarity")
+    out = str(root / "runs" / "demo-quick")
+    result = seal_cli("demo", "--quick", "--data-dir", data, "-s", out)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
+    return {"dir": out, "archive": os.path.join(out, "model.tar.gz"), "result": result,
+            "model": str(root / "runs" / "tiny-bert")}
+
+
+def test_demo_quick_trains_evaluates_predicts_and_plots(demo_run):
+    out, result = demo_run["dir"], demo_run["result"]
+    metrics = json.load(open(os.path.join(out, "metrics.json")))
+    assert 0.0 <= metrics["test_accuracy"] <= 1.0  # evaluated on the test split
+    config = json.load(open(os.path.join(out, "config.json")))
+    assert config["dataset_reader"] == {**config["validation_dataset_reader"], "max_instances": 64}
+    assert config["test_data_path"].endswith("#test") and config["model"]["type"] == "seal_text_classifier"
+    predictions = re.findall(r"^  (pos|neg) \(p=(\d\.\d{3})\) +(.+)$", result.stdout, re.M)
+    assert len(predictions) == 4 and all(0.5 <= float(p) <= 1.0 for _, p, _ in predictions)
+    assert "test_accuracy" in result.stdout and "training_curves.png" in result.stdout
+    # The per-epoch summary of the alternating callback reaches the user; 64 / 16 = 4 steps.
+    assert "epoch 0 | trained: scorenn 2 steps, tasknn 2 steps" in result.stderr
+    steps = [json.loads(line) for line in open(os.path.join(out, "batch_history.jsonl"))]
+    assert [s["adapter"] for s in steps] == ["scorenn", "tasknn", "scorenn", "tasknn"]
+    assert all("tasknn_loss" in s and "scorenn_loss" in s for s in steps)
+    with open(os.path.join(out, "training_curves.png"), "rb") as handle:
+        png = handle.read()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10_000
+
+
+def test_demo_without_data_prints_one_line(tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = seal_cli("demo", env={"SEAL_DATA_DIR": str(empty)})
+    assert result.returncode != 0
+    lines = [line for line in (result.stdout + result.stderr).splitlines() if line.strip()]
+    assert len(lines) == 1, lines
+    assert "rt-polarity.pos" in lines[0] and "rt-polarity.neg" in lines[0] and str(empty) in lines[0]
+
+
+def test_existing_runs_are_reused_resumed_or_replaced_only_on_request(tmp_path):
+    run = tmp_path / "run"
+    assert prepare(str(run), retrain=False, recover=False) == "train" and run_state(str(run)) == "absent"
+    run.mkdir()
+    (run / "best.th").write_text("partial")
+    with pytest.raises(SystemExit, match="--recover.*--retrain"):
+        prepare(str(run), retrain=False, recover=False)
+    assert prepare(str(run), retrain=False, recover=True) == "recover"
+    (run / "model.tar.gz").write_text("x")
+    (run / "metrics.json").write_text("{}")
+    assert prepare(str(run), retrain=False, recover=False) == "reuse"
+    assert prepare(str(run), retrain=True, recover=False) == "retrain"
+    assert (run / "best.th").exists()  # deciding deletes nothing
+
+
+def test_export_loads_in_plain_adapters_with_the_same_hidden_states(demo_run, tmp_path):
+    import adapters
+    from allennlp.models.archival import load_archive
+    from transformers import AutoModel, AutoTokenizer
+
+    from seal_adapters.embedders.channels import embed_channels, single_adapter_embedder
+
+    out = str(tmp_path / "exported")
+    result = seal_cli("export", demo_run["archive"], out)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert sorted(os.listdir(out)) == ["scorenn", "tasknn"]
+    model = load_archive(demo_run["archive"]).model.eval()
+    tokenizer = AutoTokenizer.from_pretrained(demo_run["model"])
+    inputs = tokenizer(["the film was great", "a dull and boring movie ."], padding=True, return_tensors="pt")
+    tokens = {"tokens": {"token_ids": inputs["input_ids"], "mask": inputs["attention_mask"].bool(),
+                         "type_ids": inputs["token_type_ids"]}}
+    embedder = model._text_field_embedder
+    for name in ("tasknn", "scorenn"):
+        plain = AutoModel.from_pretrained(demo_run["model"])
+        adapters.init(plain)
+        loaded = plain.load_adapter(os.path.join(out, name))
+        plain.set_active_adapters(loaded)
+        with torch.no_grad():
+            expected = plain.eval()(**inputs).last_hidden_state
+            ours = embed_channels(embedder, single_adapter_embedder(embedder, "test"), tokens, [name])[name]
+        assert torch.allclose(ours, expected, atol=1e-6), name
+        head = load_file(os.path.join(out, name, "head.safetensors"))
+        state = {n: p for n, p in model.named_parameters() if n.startswith(f"heads.{name}.")}
+        assert head.keys() == state.keys() and state
+        assert all(torch.equal(head[n], state[n].detach()) for n in head)
+
+
+def archive_weights(archive):
+    with tarfile.open(archive) as tar:
+        return torch.load(tar.extractfile("weights.th"), weights_only=True)
+
+
+def test_list_shows_both_adapters_with_their_parameter_counts(demo_run):
+    result = seal_cli("list", demo_run["archive"], "--json")
+    assert result.returncode == 0, result.stderr[-3000:]
+    listed = {row["adapter"]: row for row in json.loads(result.stdout)["adapters"]}
+    weights = archive_weights(demo_run["archive"])
+    assert set(listed) == {"scorenn", "tasknn"}
+    for name, row in listed.items():
+        adapter = sum(t.numel() for k, t in weights.items()
+                      if f".adapters.{name}." in k and not k.startswith("heads."))
+        head = sum(t.numel() for k, t in weights.items() if k.startswith(f"heads.{name}."))
+        assert row["parameters"] == adapter > 0
+        assert row["head_parameters"] == head > 0
+        assert row["architecture"] == "SeqBnConfig"
+        assert row["bytes"] == 4 * adapter  # float32
+    table = seal_cli("list", demo_run["archive"])
+    assert re.search(rf"tasknn +SeqBnConfig +{listed['tasknn']['parameters']:,}", table.stdout)
+
+
+def test_predict_reads_stdin_one_line_per_sentence(demo_run):
+    sentences = ["the film was great", "a dull movie", "superb acting , awful plot"]
+    result = seal_cli("predict", demo_run["archive"], stdin="\n".join(sentences[:2]) + "\n\n" + sentences[2] + "\n")
+    assert result.returncode == 0, result.stderr[-3000:]
+    lines = result.stdout.splitlines()
+    assert len(lines) == 3
+    for line, sentence in zip(lines, sentences):
+        match = re.fullmatch(r"(pos|neg) \(p=(\d\.\d{3})\)\t(.*)", line)
+        assert match and match.group(3) == sentence
+        assert 0.5 <= float(match.group(2)) <= 1.0
+
+
+def test_verify_base_restores_bit_for_bit_and_catches_a_modified_base(demo_run, tmp_path):
+    result = seal_cli("verify-base", demo_run["archive"])
+    assert result.returncode == 0, result.stdout + result.stderr[-3000:]
+    assert "restored bit for bit" in result.stdout and "0 differ" in result.stdout
+    # The same archive with one pretrained weight nudged, as if training had touched the base.
+    unpacked = tmp_path / "unpacked"
+    with tarfile.open(demo_run["archive"]) as tar:
+        tar.extractall(unpacked)
+    weights = torch.load(unpacked / "weights.th", weights_only=True)
+    key = next(k for k in weights if k.endswith("encoder.layer.0.attention.self.query.weight"))
+    weights[key] = weights[key] + 1e-3
+    torch.save(weights, unpacked / "weights.th")
+    tampered = str(tmp_path / "tampered.tar.gz")
+    with tarfile.open(tampered, "w:gz") as tar:
+        for name in os.listdir(unpacked):
+            tar.add(unpacked / name, arcname=name)
+    result = seal_cli("verify-base", tampered)
+    assert result.returncode == 1, result.stdout + result.stderr[-3000:]
+    assert "1 differ" in result.stdout and "NOT restored" in result.stdout
