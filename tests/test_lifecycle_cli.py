@@ -139,8 +139,11 @@ def test_list_shows_both_adapters_with_their_parameter_counts(demo_run):
     weights = archive_weights(demo_run["archive"])
     assert set(listed) == {"scorenn", "tasknn"}
     for name, row in listed.items():
-        adapter = sum(t.numel() for k, t in weights.items()
-                      if f".adapters.{name}." in k and not k.startswith("heads."))
+        # The SEAL model holds its embedder twice (as the text field embedder's token embedder
+        # and as `_embedder`), so the state dict names each backbone tensor twice.
+        adapter_tensors = {k.split("transformer_model.", 1)[1]: t for k, t in weights.items()
+                           if f".adapters.{name}." in k and not k.startswith("heads.")}
+        adapter = sum(t.numel() for t in adapter_tensors.values())
         head = sum(t.numel() for k, t in weights.items() if k.startswith(f"heads.{name}."))
         assert row["parameters"] == adapter > 0
         assert row["head_parameters"] == head > 0
@@ -171,8 +174,9 @@ def test_verify_base_restores_bit_for_bit_and_catches_a_modified_base(demo_run, 
     with tarfile.open(demo_run["archive"]) as tar:
         tar.extractall(unpacked)
     weights = torch.load(unpacked / "weights.th", weights_only=True)
-    key = next(k for k in weights if k.endswith("encoder.layer.0.attention.self.query.weight"))
-    weights[key] = weights[key] + 1e-3
+    keys = [k for k in weights if k.endswith("encoder.layer.0.attention.self.query.weight")]
+    for key in keys:  # every name of the tensor (see the list test)
+        weights[key] = weights[keys[0]] + 1e-3
     torch.save(weights, unpacked / "weights.th")
     tampered = str(tmp_path / "tampered.tar.gz")
     with tarfile.open(tampered, "w:gz") as tar:

@@ -23,7 +23,8 @@ def write_run(directory, epochs=3, steps_per_epoch=10, history=True):
             step += 1
             rows.append({"step": step, "epoch": epoch, "batch": batch, "seconds": step * 1.5,
                          "adapter": "scorenn" if step % 2 else "tasknn",
-                         "tasknn_loss": 1.0 / step, "scorenn_loss": 2.0 / step + 0.1})
+                         "tasknn_loss": 1.0 / step, "scorenn_loss": 2.0 / step + 0.1,
+                         "running_accuracy": 0.5 + 0.3 * batch / steps_per_epoch})
         metrics = {"epoch": epoch, "training_loss": 3.0 - epoch, "training_tasknn_loss": 1.0 - 0.2 * epoch,
                    "training_scorenn_loss": 2.0 - 0.5 * epoch, "training_accuracy": 0.6 + 0.1 * epoch,
                    "validation_accuracy": 0.7 + 0.05 * epoch, "validation_loss": 0.6 - 0.1 * epoch}

@@ -17,6 +17,7 @@ continues where it stopped; `--retrain` trains everything again.
 import datetime
 import os
 import platform
+import sys
 import time
 
 from seal_adapters.cli.data_dir import repo_root, resolve_data_dir
@@ -120,6 +121,7 @@ def run(args):
     from seal_adapters.cli.training_run import build_config, train
     from seal_adapters.embedders.model_source import resolve_model_name
 
+    sys.stdout.reconfigure(line_buffering=True)  # keep our lines in order with allennlp's
     started = time.time()
     data_dir = resolve_data_dir(args.data_dir)
     model = resolve_model_name(args.model)

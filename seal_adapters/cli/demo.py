@@ -12,6 +12,7 @@ A finished run in the serialization directory is reused, never silently replaced
 `--quick` runs the same pipeline on a tiny random transformer, as a smoke test.
 """
 import os
+import sys
 import time
 
 from seal_adapters.cli.data_dir import repo_root, resolve_data_dir
@@ -103,14 +104,16 @@ def report(serialization_dir: str, title: str) -> None:
         print(f"  {'peak memory (RSS)':<26} {run.peak_memory_mb:,.0f} MB")
     plot = plot_training_curves(run, os.path.join(serialization_dir, "training_curves.png"), title)
     print("\nFiles:")
-    print(f"  {os.path.join(serialization_dir, 'metrics.json'):<40} test and validation metrics")
-    print(f"  {os.path.join(serialization_dir, 'model.tar.gz'):<40} the archive (allennlp evaluate / predict, "
-          "python -m seal_adapters export / list / predict)")
-    print(f"  {plot:<40} training curves")
-    print(f"  {os.path.join(serialization_dir, 'out.log'):<40} the full training log")
+    for path, what in ((os.path.join(serialization_dir, "metrics.json"), "test and validation metrics"),
+                       (os.path.join(serialization_dir, "model.tar.gz"),
+                        "the archive: allennlp evaluate/predict, python -m seal_adapters list/export/predict"),
+                       (plot, "training curves"),
+                       (os.path.join(serialization_dir, "out.log"), "the full training log")):
+        print(f"  {path}  ({what})")
 
 
 def run(args):
+    sys.stdout.reconfigure(line_buffering=True)  # keep our lines in order with allennlp's
     started = time.time()
     data_dir = resolve_data_dir(args.data_dir)
     root = repo_root()

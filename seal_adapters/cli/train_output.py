@@ -13,10 +13,10 @@ PROGRESS = re.compile(r"(\d+it \[|\d+/\d+ \[|it/s\]|s/it\])")
 LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\d [\d:,]+ - (\w+) - ([\w.]+) - (.*)$")
 SHOWN_INFO = (
     ("seal_adapters.training.alternating_adapters", re.compile(r"^epoch \d+ \|")),
-    ("allennlp.training.gradient_descent_trainer", re.compile(r"^Epoch \d+/\d+$")),
+    ("seal_adapters.reporting.batch_history", re.compile(r"^epoch \d+ \|")),
     ("allennlp.commands.train", re.compile(r"evaluated using the best epoch")),
 )
-QUIET_WARNINGS = (re.compile(r"no pretrained weights|Some weights|You should probably TRAIN"),)
+QUIET_WARNINGS = (re.compile(r"patience was set to None"),)
 
 
 def shown(segment: str) -> Optional[str]:

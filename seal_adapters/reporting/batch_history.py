@@ -10,6 +10,7 @@ sampled at the start of each epoch and so misses the last epoch.
 Files in the serialization directory: `batch_history.jsonl`, `resources.json`.
 """
 import json
+import logging
 import os
 import resource
 import sys
@@ -20,10 +21,13 @@ from allennlp.training.callbacks import TrainerCallback
 
 from seal_adapters.training.alternating_adapters import AlternatingAdaptersCallback
 
+logger = logging.getLogger(__name__)
+
 HISTORY_FILE = "batch_history.jsonl"
 RESOURCES_FILE = "resources.json"
 # Keys allennlp adds to the batch metrics itself; they are not running means of the model.
 NOT_RUNNING_MEANS = ("loss", "batch_loss", "reg_loss", "batch_reg_loss")
+SKIPPED = ("trained_adapter",)
 
 
 def peak_rss_mb() -> float:
@@ -42,8 +46,9 @@ def step_value(mean: float, count: int, previous: Optional[Tuple[float, int]]) -
 
 @TrainerCallback.register("batch_history")
 class BatchHistoryCallback(TrainerCallback):
-    """Appends `{"step", "epoch", "batch", "seconds", "adapter", "batch_loss", <side>_loss...}`
-    lines; `seconds` counts from the callback's creation (about the start of training)."""
+    """Appends `{"step", "epoch", "batch", "seconds", "adapter", "batch_loss", <side>_loss...,
+    running_<metric>...}` lines: each loss as this step's value, task metrics (accuracy, ...)
+    as the epoch's running value. `seconds` counts from about the start of training."""
 
     def __init__(self, serialization_dir: str) -> None:
         super().__init__(serialization_dir)
@@ -74,11 +79,29 @@ class BatchHistoryCallback(TrainerCallback):
         if "batch_loss" in batch_metrics:
             row["batch_loss"] = float(batch_metrics["batch_loss"])
         for key, value in batch_metrics.items():
-            if key.endswith("loss") and key not in NOT_RUNNING_MEANS and isinstance(value, (int, float)):
+            if not isinstance(value, (int, float)) or key in NOT_RUNNING_MEANS or key in SKIPPED:
+                continue
+            if key.endswith("loss"):
                 row[key] = step_value(float(value), count, self._previous.get(key))
                 self._previous[key] = (float(value), count)
+            elif not key.startswith("steps_"):  # task metrics: the running value, smooth enough
+                row["running_" + key] = float(value)
         with open(os.path.join(self.serialization_dir, HISTORY_FILE), "a") as handle:
             handle.write(json.dumps(row) + "\n")
+
+    def on_epoch(self, trainer, metrics: Dict[str, Any], epoch: int, is_primary: bool = True,
+                 **kwargs) -> None:
+        """Without `alternating_adapters` (which logs its own), the same one-line summary."""
+        if not is_primary or epoch < 0 or self._adapter_order(trainer) is not None:
+            return
+        numbers = {k: v for k, v in sorted(metrics.items()) if isinstance(v, (int, float))}
+        losses = ", ".join(f"{k[len('training_'):]} {v:.4f}" for k, v in numbers.items()
+                           if k.startswith("training_") and k.endswith("loss"))
+        validation = ", ".join(f"{k[len('validation_'):]} {v:.4f}" for k, v in numbers.items()
+                               if k.startswith("validation_") and not k.endswith(("_mb", "_MB", "_secs")))
+        steps = getattr(trainer, "_batches_in_epoch_completed", 0)
+        logger.info("epoch %d | trained: all trainable parameters, %d steps | losses: %s | "
+                    "validation: %s", epoch, steps, losses or "-", validation or "-")
 
     def on_end(self, trainer, metrics: Dict[str, Any] = None, epoch: int = None,
                is_primary: bool = True, **kwargs) -> None:

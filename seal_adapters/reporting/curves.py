@@ -1,6 +1,7 @@
-"""Training curves of one run: each side's loss per step with the alternation shown, and
-validation accuracy per epoch."""
-from typing import Dict, List, Optional
+"""Training curves of one run: each side's loss per optimizer step over a strip showing
+which adapter trained in that step (the alternation), and accuracy on the same axis:
+running training accuracy, validation accuracy at each epoch's end, test accuracy."""
+from typing import List, Optional
 
 from seal_adapters.reporting.figure import pyplot, save
 from seal_adapters.reporting.run_metrics import RunMetrics
@@ -29,72 +30,97 @@ def color_of(name: str, index: int) -> str:
     return SIDE_COLORS.get(name.replace("_loss", ""), FALLBACK_COLORS[index % len(FALLBACK_COLORS)])
 
 
-def _plot_steps(axis, strip, run: RunMetrics) -> None:
-    window = max(1, len(run.steps) // 40)
+def epoch_end_steps(run: RunMetrics) -> dict:
+    ends = {}
+    for row in run.steps:
+        ends[row["epoch"]] = max(ends.get(row["epoch"], 0), row["step"])
+    return ends
+
+
+def _plot_step_losses(axis, run: RunMetrics) -> None:
+    window = max(5, len(run.steps) // 25)
     for index, key in enumerate(loss_keys(run)):
         rows = [r for r in run.steps if key in r]
         steps, values = [r["step"] for r in rows], [r[key] for r in rows]
         color = color_of(key, index)
         axis.plot(steps, values, color=color, alpha=0.25, linewidth=0.8)
         axis.plot(steps, moving_average(values, window), color=color, linewidth=2,
-                  label=f"{key} (moving average of {window})")
+                  label=f"{key} (mean of {window} steps)")
+    for end in list(epoch_end_steps(run).values())[:-1]:
+        axis.axvline(end + 0.5, color="gray", linestyle=":", linewidth=1)
+    axis.set_ylabel("loss per step")
+
+
+def _plot_strip(strip, run: RunMetrics) -> None:
     adapters = list(dict.fromkeys(r["adapter"] for r in run.steps))
     for index, adapter in enumerate(adapters):
         steps = [r["step"] for r in run.steps if r["adapter"] == adapter]
         strip.vlines(steps, 0, 1, color=color_of(adapter, index), linewidth=1.0, label=adapter)
     strip.set_yticks([])
     strip.set_ylabel("trained", rotation=0, ha="right", va="center")
-    strip.legend(loc="upper left", bbox_to_anchor=(1.0, 1.4), fontsize=8, title="adapter trained")
-    for row in run.steps:  # epoch boundaries
-        if row.get("batch") == 1 and row["step"] > 1:
-            axis.axvline(row["step"] - 0.5, color="gray", linestyle=":", linewidth=1)
+    strip.legend(loc="upper left", bbox_to_anchor=(1.0, 1.6), fontsize=8, title="adapter trained")
+
+
+def _plot_step_accuracy(axis, run: RunMetrics, metric: str) -> None:
+    running = [(r["step"], r["running_" + metric]) for r in run.steps if "running_" + metric in r]
+    if running:
+        axis.plot(*zip(*running), color="tab:gray", linewidth=1.2,
+                  label=f"training {metric} (running, per epoch)")
+    ends = epoch_end_steps(run)
+    points = [(ends[e["epoch"]], e["validation_" + metric]) for e in run.epochs
+              if "validation_" + metric in e and e.get("epoch") in ends]
+    if points:
+        axis.plot(*zip(*points), "o-", color="tab:red", label=f"validation {metric} (epoch end)")
+    axis.set_xlabel("optimizer step")
 
 
 def _plot_epoch_losses(axis, run: RunMetrics) -> None:
     keys = sorted({k for e in run.epochs for k in e if k.startswith("training_") and k.endswith("loss")})
     for index, key in enumerate(keys):
-        epochs = [e["epoch"] + 1 for e in run.epochs if key in e]
-        axis.plot(epochs, [e[key] for e in run.epochs if key in e], marker="o",
-                  color=color_of(key[len("training_"):], index), label=key)
+        points = [(e["epoch"] + 1, e[key]) for e in run.epochs if key in e]
+        axis.plot(*zip(*points), marker="o", color=color_of(key[len("training_"):], index), label=key)
+    axis.set_xlabel("epoch")
+    axis.set_ylabel("loss per epoch")
 
 
-def _plot_accuracy(axis, run: RunMetrics, metric: str) -> None:
+def _plot_epoch_accuracy(axis, run: RunMetrics, metric: str) -> None:
     from matplotlib.ticker import MaxNLocator
 
     for prefix, style in (("validation_", "-o"), ("training_", "--s")):
         points = [(e["epoch"] + 1, e[prefix + metric]) for e in run.epochs if prefix + metric in e]
         if points:
             axis.plot(*zip(*points), style, label=f"{prefix[:-1]} {metric}")
+    axis.set_xlabel("epoch")
+    axis.xaxis.set_major_locator(MaxNLocator(integer=True))
+
+
+def _finish_accuracy(axis, run: RunMetrics, metric: str) -> None:
     test = run.final.get("test_" + metric)
     if isinstance(test, (int, float)):
         axis.axhline(test, color="black", linestyle="--", linewidth=1, label=f"test {metric} {test:.4f}")
-    axis.set_xlabel("epoch")
-    axis.xaxis.set_major_locator(MaxNLocator(integer=True))
     axis.set_ylabel(metric)
-    axis.legend(fontsize=8)
+    axis.legend(fontsize=8, loc="lower right")
     axis.grid(alpha=0.3)
 
 
 def plot_training_curves(run: RunMetrics, path: str, title: Optional[str] = None,
                          metric: str = "accuracy") -> str:
-    """Writes the PNG at `path`: losses (per step if `batch_history` ran, else per epoch)
-    over a strip of which adapter trained each step, and `metric` per epoch."""
+    """Writes the PNG at `path`: per step if `batch_history` recorded the run, else per
+    epoch from allennlp's metrics_epoch_N.json."""
     plt = pyplot()
     if run.steps:
-        figure, (axis, strip, accuracy) = plt.subplots(
-            3, 1, figsize=(9, 7), gridspec_kw={"height_ratios": [4, 0.5, 2.5]})
-        _plot_steps(axis, strip, run)
-        strip.sharex(axis)
-        axis.set_xlabel("")
-        strip.set_xlabel("optimizer step")
+        figure, (losses, strip, accuracy) = plt.subplots(
+            3, 1, figsize=(9, 7.5), sharex=True, gridspec_kw={"height_ratios": [4, 0.5, 3]})
+        _plot_step_losses(losses, run)
+        _plot_strip(strip, run)
+        _plot_step_accuracy(accuracy, run, metric)
     else:
-        figure, (axis, accuracy) = plt.subplots(2, 1, figsize=(9, 6))
-        _plot_epoch_losses(axis, run)
-        axis.set_xlabel("epoch")
-    axis.set_ylabel("loss")
-    axis.legend(fontsize=8)
-    axis.grid(alpha=0.3)
-    _plot_accuracy(accuracy, run, metric)
-    axis.set_title(title or run.directory)
+        figure, (losses, accuracy) = plt.subplots(2, 1, figsize=(9, 6))
+        _plot_epoch_losses(losses, run)
+        _plot_epoch_accuracy(accuracy, run, metric)
+    losses.legend(fontsize=8)
+    losses.grid(alpha=0.3)
+    _finish_accuracy(accuracy, run, metric)
+    losses.set_title(title or run.directory)
     figure.tight_layout()
     return save(figure, path)
