@@ -5,7 +5,7 @@
 //   SEAL_TRANSFORMER=/path/to/hf_model_dir SEAL_HIDDEN_SIZE=384 SEAL_TRAIN=train.jsonl SEAL_VALIDATION=dev.jsonl \
 //     allennlp train training_configs/adapters_classifier.jsonnet -s runs/clf --include-package seal_adapters
 //
-// Data: JSON lines {"text": ..., "label": ...} (allennlp's text_classification_json).
+// Data: JSON lines {"text": ..., "label": ...} (seal_text_jsonl: bad lines name file and line).
 local embedder = import 'lib/embedder.libsonnet';
 local trainer = import 'lib/trainer.libsonnet';
 
@@ -16,7 +16,7 @@ local hidden_size = std.parseInt(std.extVar('SEAL_HIDDEN_SIZE'));
 
 {
   dataset_reader: {
-    type: 'text_classification_json',
+    type: 'seal_text_jsonl',
     tokenizer: embedder.tokenizer(model_name),
     token_indexers: embedder.indexers(model_name),
   },

@@ -21,7 +21,13 @@ import sys
 import time
 
 from seal_adapters.cli.data_dir import repo_root, resolve_data_dir
-from seal_adapters.cli.demo import DEFAULT_BUDGET, add_budget_arguments, budget_of
+from seal_adapters.cli.demo import (
+    DEFAULT_BUDGET,
+    QUICK_BUDGET,
+    add_budget_arguments,
+    budget_of,
+    choose_model,
+)
 from seal_adapters.cli.training_run import Budget, prepare
 
 RUNS = (
@@ -39,12 +45,15 @@ def add_arguments(parser):
                         "(default: $SEAL_DATA_DIR, else ../shared/data/rt-polarity)")
     parser.add_argument("--model", help="local Hugging Face model dir or hub name "
                         "(default: the bundled MiniLM-L6)")
-    parser.add_argument("-o", "--output-dir", default=os.path.join("runs", "compare"))
+    parser.add_argument("-o", "--output-dir", default=os.path.join("runs", "compare"),
+                        help="default runs/compare")
     add_budget_arguments(parser, DEFAULT_BUDGET)
     parser.add_argument("--only", action="append", choices=[name for name, *_ in RUNS],
                         help="train only this run (repeatable); the table lists every finished run")
     parser.add_argument("--retrain", action="store_true", help="train finished runs again (deletes them)")
     parser.add_argument("--recover", action="store_true", help="resume interrupted runs")
+    parser.add_argument("--quick", action="store_true",
+                        help="the same pipeline on a tiny random transformer and 64 sentences")
 
 
 def verdicts(rows) -> list:
@@ -119,13 +128,12 @@ def write_report(output_dir: str, budget: Budget, model: str, data_dir: str) -> 
 
 def run(args):
     from seal_adapters.cli.training_run import build_config, train
-    from seal_adapters.embedders.model_source import resolve_model_name
 
     sys.stdout.reconfigure(line_buffering=True)  # keep our lines in order with allennlp's
     started = time.time()
     data_dir = resolve_data_dir(args.data_dir)
-    model = resolve_model_name(args.model)
-    budget = budget_of(args, DEFAULT_BUDGET)
+    model = choose_model(args, args.output_dir)
+    budget = budget_of(args, QUICK_BUDGET if args.quick else DEFAULT_BUDGET)
     configs = os.path.join(repo_root(), "training_configs")
     print(f"Comparing {len(RUNS)} runs on {model}\n  budget for each: {budget.describe()}; "
           "evaluation on the full test split (1,066 sentences)")

@@ -115,6 +115,31 @@ def _provide_transformers_adamw() -> None:
 # 3. cached_transformers.get_tokenizer passes add_special_tokens to from_pretrained. ------
 
 
+_TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "vocab.txt", "vocab.json",
+                    "spiece.model", "sentencepiece.bpe.model", "tokenizer.model")
+
+
+def _check_tokenizer_source(model_name) -> None:
+    """A clear error for a tokenizer path that cannot work, instead of transformers' own
+    ("Repo id must be in the form ...", or a TypeError deep inside)."""
+    from allennlp.common.checks import ConfigurationError
+
+    expanded = os.path.expanduser(str(model_name))
+    if os.path.isdir(expanded):
+        if not any(os.path.isfile(os.path.join(expanded, name)) for name in _TOKENIZER_FILES):
+            raise ConfigurationError(
+                f"Model directory '{model_name}' has no tokenizer files (tokenizer.json, "
+                "tokenizer_config.json, vocab.*): save the model's tokenizer there with "
+                f"tokenizer.save_pretrained('{model_name}')."
+            )
+    elif str(model_name).startswith((".", "/", "~")):
+        raise ConfigurationError(
+            f"Model directory '{model_name}' does not exist. Point model_name at a local Hugging "
+            "Face model directory (with config.json and tokenizer files), or use the bundled "
+            "model (model_name null or \"minilm\")."
+        )
+
+
 def _drop_add_special_tokens(module: types.ModuleType) -> None:
     original = module.get_tokenizer
     if getattr(original, "_seal_adapters_patched", False):
@@ -124,6 +149,7 @@ def _drop_add_special_tokens(module: types.ModuleType) -> None:
         # Special tokens are chosen per call by allennlp's tokenizer; as a constructor
         # argument RoBERTa's fast tokenizer rejects it.
         kwargs.pop("add_special_tokens", None)
+        _check_tokenizer_source(model_name)
         return original(model_name, **kwargs)
 
     get_tokenizer._seal_adapters_patched = True  # type: ignore[attr-defined]

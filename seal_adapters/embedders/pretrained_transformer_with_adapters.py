@@ -86,6 +86,13 @@ class PretrainedTransformerWithAdaptersEmbedder(PretrainedTransformerEmbedder):
             self._scalar_mix = ScalarMix(self.config.num_hidden_layers)
             self.config.output_hidden_states = True
         tokenizer = PretrainedTransformerTokenizer(self.model_name, tokenizer_kwargs=tokenizer_kwargs)
+        rows = backbone.get_input_embeddings().num_embeddings
+        if len(tokenizer.tokenizer) > rows:
+            raise ConfigurationError(
+                f"The tokenizer in '{self.model_name}' has {len(tokenizer.tokenizer)} tokens but the "
+                f"model's embedding matrix has {rows} rows: the tokenizer and the model do not "
+                "match. Put the tokenizer saved with these weights into the model directory."
+            )
         self._num_added_start_tokens = len(tokenizer.single_sequence_start_tokens)
         self._num_added_end_tokens = len(tokenizer.single_sequence_end_tokens)
         self._num_added_tokens = self._num_added_start_tokens + self._num_added_end_tokens

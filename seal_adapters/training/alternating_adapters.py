@@ -21,6 +21,7 @@ from allennlp.training.callbacks.backward import MixedPrecisionBackwardCallback
 
 from seal_adapters.embedders.channels import adapter_backbones
 from seal_adapters.training.finite_loss import guard_finite_loss
+from seal_adapters.training.reader_check import check_reader_matches_embedder
 from seal_adapters.training.sides import parameters_by_side
 
 logger = logging.getLogger(__name__)
@@ -131,6 +132,7 @@ class AlternatingAdaptersCallback(TrainerCallback):
 
     def on_start(self, trainer, is_primary: bool = True, **kwargs) -> None:
         self.attach(trainer.model)
+        check_reader_matches_embedder(trainer)
         # A NaN/inf training loss stops the run naming the step and this adapter (finite_loss.py).
         if self._loss_guard is not None:
             self._loss_guard.remove()

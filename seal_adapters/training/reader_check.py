@@ -1,0 +1,37 @@
+"""The reader must index tokens for the model the embedder runs.
+
+Otherwise token ids silently address the wrong rows of the embedding matrix (or fail deep in
+torch with an IndexError at the first batch); checked when training starts.
+"""
+from allennlp.common.checks import ConfigurationError
+
+from seal_adapters.embedders.model_source import resolve_model_name
+from seal_adapters.embedders.pretrained_transformer_with_adapters import (
+    PretrainedTransformerWithAdaptersEmbedder,
+)
+
+
+def _canonical(name: str) -> str:
+    try:
+        return resolve_model_name(name)
+    except ConfigurationError:
+        return name
+
+
+def check_reader_matches_embedder(trainer) -> None:
+    """Raises when the reader's transformer indexers use another model than the embedder."""
+    reader = getattr(getattr(trainer, "data_loader", None), "reader", None)
+    indexed = set()
+    for indexer in (getattr(reader, "_token_indexers", None) or {}).values():
+        indexer = getattr(indexer, "_matched_indexer", indexer)  # mismatched -> matched
+        name = getattr(getattr(indexer, "_tokenizer", None), "name_or_path", None)
+        if name:
+            indexed.add(_canonical(name))
+    embedded = {m.model_name for m in trainer.model.modules()
+                if isinstance(m, PretrainedTransformerWithAdaptersEmbedder)}
+    if indexed and embedded and not indexed <= embedded:
+        raise ConfigurationError(
+            f"The dataset reader's token indexers use {sorted(indexed)}, but the embedder runs "
+            f"{sorted(embedded)}: token ids would not match its embedding matrix. Use the same "
+            "model_name in the reader and the embedder."
+        )
