@@ -5,7 +5,7 @@ Why: a typo must cost seconds, not hours. Each case changes the shipped example 
 runs (`TrainModel.from_params(...).run()`) in-process; the first training forward pass raises
 `TrainingStarted`, so a case passes only if its error names the problem (and the fix) *before*
 any batch trains. A few cases go through the real CLI to show what the user sees.
-Cases marked xfail are gaps, with the fix proposed in docs/reliability.md.
+A case may be marked xfail (strict) while it is a known gap; docs/reliability.md lists them.
 """
 import json
 import os
