@@ -111,7 +111,8 @@ def write_report(output_dir: str, budget: Budget, model: str, data_dir: str) -> 
         "budget": budget.describe(),
         "test split": "the standard 1,066 sentences",
     }
-    notes = verdicts(rows) + [
+    checks = verdicts(rows)
+    notes = checks + [
         "peak memory: peak resident set size (RSS) of each training process",
         "saved on disk: the exported adapter(s) with their heads (safetensors); full fine-tuning "
         "saves the whole model (best.th), as does 'full model' for every run",
@@ -120,7 +121,7 @@ def write_report(output_dir: str, budget: Budget, model: str, data_dir: str) -> 
     paths = write_table(output_dir, rows, meta, notes)
     plot_comparison(rows, os.path.join(output_dir, "comparison.png"), meta["title"])
     print("\n" + markdown_table(rows) + "\n")
-    for note in notes[:len(rows) + 1]:
+    for note in checks:
         print(f"- {note}")
     print(f"\nWrote {paths['markdown']}, {paths['json']}, {os.path.join(output_dir, 'comparison.png')} "
           f"and curves_<run>.png in {output_dir}")

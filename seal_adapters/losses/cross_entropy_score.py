@@ -4,6 +4,10 @@ y_hat are the TaskNN's probabilities (not detached): the ScoreNN acts as a learn
 whose gradient flows into y_hat and from there into the TaskNN. The model hands in a score
 function with the ScoreNN's parameters and features detached, so this term never trains
 the ScoreNN, whichever side the alternation is on.
+
+The cross-entropy is a mean over units (labels of a label set, tokens of a sentence) while a
+score sums over the whole structure, so the score term is divided by the number of units:
+`score_loss_weight` then weighs the two terms alike for every task.
 """
 import torch
 
@@ -27,5 +31,6 @@ class CrossEntropyScoreLoss(TaskNNLoss):
         loss = self.cross_entropy_weight * space.cross_entropy(logits, gold, mask)
         if score is None or not score_weight:
             return loss
-        y_hat = space.probabilities(logits).unsqueeze(1)
-        return loss - score_weight * score(y_hat).squeeze(1).mean()
+        probs = space.probabilities(logits)
+        per_unit = score(probs.unsqueeze(1)).squeeze(1) / space.size(probs, mask)
+        return loss - score_weight * per_unit.mean()

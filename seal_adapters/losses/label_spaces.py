@@ -39,6 +39,11 @@ class LabelSpace:
         (probabilities) its soft version. 1 - quality is the margin loss's Δ."""
         raise NotImplementedError
 
+    def size(self, probs: torch.Tensor, mask: Optional[torch.Tensor] = None) -> torch.Tensor:
+        """`[batch]`: how many units (labels, tokens) the cross-entropy averages over; a score
+        summed over a structure is divided by it to match the cross-entropy's scale."""
+        return torch.ones(probs.size(0), dtype=probs.dtype, device=probs.device)
+
 
 class SingleLabelSpace(LabelSpace):
     """One label of L: y one-hot; quality is accuracy (soft: probability of the gold label)."""
@@ -84,6 +89,10 @@ class MultiLabelSpace(LabelSpace):
         total = y.sum(-1) + gold.sum(-1)
         return torch.where(total > 0, 2 * overlap / total.clamp_min(EPS), torch.ones_like(total))
 
+    def size(self, probs, mask=None):
+        return torch.full((probs.size(0),), float(probs.size(-1)), dtype=probs.dtype,
+                          device=probs.device)
+
 
 class TagSequenceSpace(LabelSpace):
     """One tag of L per token: y `[T, L]` one-hot rows (zero rows at padding), tokens
@@ -120,3 +129,6 @@ class TagSequenceSpace(LabelSpace):
         mask = self._mask(mask, gold)
         correct = (y * gold.unsqueeze(1)).sum(-1)  # [B, K, T]
         return (correct * mask.unsqueeze(1)).sum(-1) / mask.sum(-1, keepdim=True).clamp_min(1.0)
+
+    def size(self, probs, mask=None):
+        return self._mask(mask, probs).sum(-1).clamp_min(1.0)
