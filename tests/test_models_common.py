@@ -13,9 +13,22 @@ from allennlp.commands.train import train_model
 from allennlp.data import Batch, DatasetReader, Vocabulary
 from allennlp.models import Model
 
-from seal_adapters.testing import synthetic_data
+from seal_adapters.testing.tiny_models import build_tiny_bert
 
 # -- helpers (imported by the other model tests) -----------------------------------------
+
+_WIDE_MODELS: Dict[str, str] = {}
+
+
+def wide_bert(tmp_path_factory) -> str:
+    """A 64-wide tiny BERT for the learning tests, built once per process. On the 32-wide
+    fixture models the default seq_bn adapter has a 2-unit bottleneck and the frozen random
+    features mix word and position equally, which makes learning slow and seed-dependent."""
+    if "bert" not in _WIDE_MODELS:
+        _WIDE_MODELS["bert"] = build_tiny_bert(str(tmp_path_factory.mktemp("tiny_bert_64")),
+                                               hidden_size=64)
+    return _WIDE_MODELS["bert"]
+
 
 
 def embedder(model_dir: str, adapters: Optional[dict] = None, mismatched: bool = False) -> dict:

@@ -3,9 +3,10 @@
 Trains `training_configs/seal_sentiment.jsonnet` (SEAL: a scorenn and a tasknn adapter on
 one frozen transformer, trained alternately) on the sentence polarity data with the
 bundled pretrained MiniLM-L6, evaluates on the full standard test split (1,066 sentences),
-predicts a few example sentences and draws the training curves. The default budget (a
-deterministic subset of the training split) keeps the whole demo within a few minutes on
-2 CPU cores; `--train-size all --epochs N` trains on everything.
+predicts a few example sentences and draws the training curves. The default budget, one
+epoch over the 8,530 training sentences at batch 16, keeps the whole demo to a few minutes
+on 2 CPU cores; `--epochs`, `--train-size` (the first N sentences) and `--batch-size`
+change it.
 
 A finished run in the serialization directory is reused, never silently replaced:
 `--retrain` starts over (deleting it), `--recover` resumes an interrupted one.
@@ -16,10 +17,10 @@ import sys
 import time
 
 from seal_adapters.cli.data_dir import repo_root, resolve_data_dir
-from seal_adapters.cli.training_run import Budget, prepare
+from seal_adapters.cli.training_run import Budget, model_label, prepare
 
 DEFAULT_CONFIG = os.path.join("training_configs", "seal_sentiment.jsonnet")
-DEFAULT_BUDGET = Budget(train_size=2560, epochs=1, batch_size=32)
+DEFAULT_BUDGET = Budget(train_size=None, epochs=1, batch_size=16)
 QUICK_BUDGET = Budget(train_size=64, epochs=1, batch_size=16)
 EXAMPLES = (
     "a gripping , beautifully acted film that stays with you long after the credits roll .",
@@ -128,18 +129,19 @@ def run(args):
     else:
         from seal_adapters.cli.training_run import build_config, train
 
-        print(f"Training SEAL dual adapters (scorenn + tasknn, alternating) on {model}\n"
+        print(f"Training SEAL dual adapters (scorenn + tasknn, alternating) on {model_label(model)}\n"
+              f"  model {model}\n"
               f"  config {os.path.relpath(config)}, data {data_dir}\n"
               f"  budget: {budget.describe()}; evaluation on the full test split (1,066 sentences)")
-        if budget.train_size is not None:
-            print("  (a subset so the demo fits in a few minutes on 2 CPU cores; "
-                  "--train-size all --epochs 3 trains on everything)")
+        if not args.quick:
+            print("  (a short budget so the demo takes a few minutes on 2 CPU cores; --epochs, "
+                  "--train-size and --batch-size change it)")
         status = train(build_config(config, model, data_dir, budget), serialization_dir,
                        recover=action == "recover", force=action == "retrain")
         if status != 0:
             print(f"error: training failed (exit {status}); see {os.path.join(serialization_dir, 'out.log')}")
             return status
     predict_examples(serialization_dir)
-    report(serialization_dir, f"SEAL dual adapters, {os.path.basename(model.rstrip('/'))}, rt-polarity")
+    report(serialization_dir, f"SEAL dual adapters on {model_label(model)}, rt-polarity")
     print(f"\nDemo finished in {(time.time() - started) / 60:.1f} min.")
     return 0

@@ -33,6 +33,16 @@ class Budget:
         return f"{size} training sentences, {self.epochs} epoch(s), batch {self.batch_size}"
 
 
+def model_label(model_name: str) -> str:
+    """A short name for titles: the bundled model by its hub name, else the directory name."""
+    from seal_adapters.embedders.model_source import bundled_model_dir
+
+    bundled = bundled_model_dir()
+    if bundled and os.path.abspath(model_name) == os.path.abspath(bundled):
+        return "all-MiniLM-L6-v2 (bundled)"
+    return os.path.basename(model_name.rstrip("/")) or model_name
+
+
 def hidden_size(model_name: str) -> int:
     from transformers import AutoConfig
 

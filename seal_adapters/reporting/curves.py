@@ -8,6 +8,7 @@ from seal_adapters.reporting.run_metrics import RunMetrics
 
 SIDE_COLORS = {"tasknn": "tab:blue", "scorenn": "tab:orange", "all": "tab:green"}
 FALLBACK_COLORS = ("tab:purple", "tab:brown", "tab:pink", "tab:gray")
+STRIP_STEPS = 48
 
 
 def moving_average(values: List[float], window: int) -> List[float]:
@@ -51,14 +52,21 @@ def _plot_step_losses(axis, run: RunMetrics) -> None:
     axis.set_ylabel("loss per step")
 
 
-def _plot_strip(strip, run: RunMetrics) -> None:
+def _plot_strip(strip, run: RunMetrics, shown: int = STRIP_STEPS) -> None:
+    """Which adapter trained in each of the first `shown` steps (the schedule repeats), with
+    each adapter's share of all steps in the legend."""
+    first = run.steps[:shown]
     adapters = list(dict.fromkeys(r["adapter"] for r in run.steps))
     for index, adapter in enumerate(adapters):
-        steps = [r["step"] for r in run.steps if r["adapter"] == adapter]
-        strip.vlines(steps, 0, 1, color=color_of(adapter, index), linewidth=1.0, label=adapter)
+        total = sum(1 for r in run.steps if r["adapter"] == adapter)
+        steps = [r["step"] for r in first if r["adapter"] == adapter]
+        strip.bar(steps, [1] * len(steps), width=0.9, color=color_of(adapter, index),
+                  label=f"{adapter}: {total} of {len(run.steps)} steps")
     strip.set_yticks([])
-    strip.set_ylabel("trained", rotation=0, ha="right", va="center")
-    strip.legend(loc="upper left", bbox_to_anchor=(1.0, 1.6), fontsize=8, title="adapter trained")
+    strip.set_xlim(first[0]["step"] - 0.5, first[-1]["step"] + 0.5)
+    strip.set_xlabel(f"which adapter trained in steps {first[0]['step']}-{first[-1]['step']} "
+                     "(the schedule repeats)", fontsize=9)
+    strip.legend(loc="upper left", bbox_to_anchor=(1.0, 1.3), fontsize=8, title="adapter trained")
 
 
 def _plot_step_accuracy(axis, run: RunMetrics, metric: str) -> None:
@@ -109,11 +117,12 @@ def plot_training_curves(run: RunMetrics, path: str, title: Optional[str] = None
     epoch from allennlp's metrics_epoch_N.json."""
     plt = pyplot()
     if run.steps:
-        figure, (losses, strip, accuracy) = plt.subplots(
-            3, 1, figsize=(9, 7.5), sharex=True, gridspec_kw={"height_ratios": [4, 0.5, 3]})
+        figure, (losses, accuracy, strip) = plt.subplots(
+            3, 1, figsize=(9, 8), gridspec_kw={"height_ratios": [4, 3, 0.6]})
+        accuracy.sharex(losses)
         _plot_step_losses(losses, run)
-        _plot_strip(strip, run)
         _plot_step_accuracy(accuracy, run, metric)
+        _plot_strip(strip, run)
     else:
         figure, (losses, accuracy) = plt.subplots(2, 1, figsize=(9, 6))
         _plot_epoch_losses(losses, run)

@@ -1,0 +1,133 @@
+"""Every shipped config builds (reader, model, optimizer, callbacks) on tiny fixtures, so none
+can rot; the documented environment variables are the ones the configs read."""
+import glob
+import itertools
+import json
+import os
+import re
+
+import pytest
+import torch
+from allennlp.common import Params
+from allennlp.data import Batch, DatasetReader, Vocabulary
+from allennlp.models import Model
+from allennlp.training.callbacks import TrainerCallback
+from allennlp.training.optimizers import Optimizer
+
+from tests.conftest import REPO
+from tests.test_models_common import train
+
+CONFIG_DIR = os.path.join(REPO, "training_configs")
+CONFIGS = sorted(os.path.basename(p) for p in glob.glob(os.path.join(CONFIG_DIR, "*.jsonnet")))
+# Which synthetic data each config reads; the rest are sentence classification on JSON lines.
+DATA_KIND = {"seal_multilabel.jsonnet": "multilabel", "seal_ner.jsonnet": "tagging"}
+ENV_VARS = ("SEAL_TRANSFORMER", "SEAL_TRAIN", "SEAL_VALIDATION", "SEAL_TEST")
+
+
+@pytest.fixture(scope="module")
+def data_files(sentiment_data, multilabel_data, tagging_data):
+    return {"text": sentiment_data, "multilabel": multilabel_data, "tagging": tagging_data}
+
+
+def ext_vars(name, tiny_bert, data_files, test=""):
+    data = data_files[DATA_KIND.get(name, "text")]
+    return {"SEAL_TRANSFORMER": tiny_bert, "SEAL_HIDDEN_SIZE": "32", "SEAL_TRAIN": data["train"],
+            "SEAL_VALIDATION": data["validation"], "SEAL_TEST": test}
+
+
+def load(name, tiny_bert, data_files, test="") -> Params:
+    return Params.from_file(os.path.join(CONFIG_DIR, name),
+                            ext_vars=ext_vars(name, tiny_bert, data_files, test))
+
+
+def test_expected_configs_are_shipped():
+    assert {"seal_sentiment.jsonnet", "seal_multilabel.jsonnet", "seal_ner.jsonnet",
+            "tasknn_only.jsonnet", "full_finetune.jsonnet", "seal_sentiment_lora.jsonnet",
+            "seal_sentiment_per_side.jsonnet"} <= set(CONFIGS)
+
+
+@pytest.mark.parametrize("name", CONFIGS)
+def test_config_builds_and_computes_a_loss(name, tiny_bert, data_files, tmp_path):
+    params = load(name, tiny_bert, data_files)
+    data_reader = DatasetReader.from_params(params.pop("dataset_reader"))
+    instances = list(itertools.islice(data_reader.read(params.pop("train_data_path")), 8))
+    vocab = Vocabulary.from_instances(instances)
+    model = Model.from_params(vocab=vocab, params=params.pop("model"))
+    trainer = params.pop("trainer")
+    callbacks = [TrainerCallback.from_params(params=c, serialization_dir=str(tmp_path))
+                 for c in trainer.pop("callbacks", [])]
+    for callback in callbacks:
+        if hasattr(callback, "attach"):
+            callback.attach(model)  # checks the schedule against the model's adapters
+    named = [[n, p] for n, p in model.named_parameters() if p.requires_grad]
+    optimizer = Optimizer.from_params(model_parameters=named, params=trainer.pop("optimizer"))
+    assert sum(p.numel() for g in optimizer.param_groups for p in g["params"]) > 0
+    batch = Batch(instances)
+    batch.index_instances(vocab)
+    model.train()
+    output = model(**batch.as_tensor_dict())
+    assert torch.isfinite(output["loss"]) and output["loss"].requires_grad
+
+
+@pytest.mark.parametrize("name", CONFIGS)
+def test_header_documents_environment_and_command(name):
+    text = open(os.path.join(CONFIG_DIR, name)).read()
+    header = "\n".join(itertools.takewhile(lambda line: line.startswith("//"), text.splitlines()))
+    read = set(re.findall(r"std\.extVar\('([A-Z_]+)'\)", text))
+    if "seal_model.libsonnet" in text:
+        read |= {"SEAL_TRAIN", "SEAL_VALIDATION", "SEAL_TEST"}  # via seal.data_paths()
+    assert read, name
+    for variable in read:
+        assert variable in header, f"{name} reads {variable} but its header does not mention it"
+    assert "allennlp train training_configs/" in header
+
+
+def test_seal_configs_alternate_and_baselines_do_not(tiny_bert, data_files):
+    for name in ("seal_sentiment.jsonnet", "seal_multilabel.jsonnet", "seal_ner.jsonnet",
+                 "seal_sentiment_lora.jsonnet"):
+        params = load(name, tiny_bert, data_files).as_dict()
+        assert params["trainer"]["callbacks"][0]["type"] == "alternating_adapters", name
+        assert params["model"]["score_loss_weight"] > 0
+        assert set(params["model"]["text_field_embedder"]["token_embedders"]["tokens"]["adapters"]) \
+            == {"scorenn", "tasknn"}
+    baseline = load("tasknn_only.jsonnet", tiny_bert, data_files).as_dict()
+    assert baseline["trainer"]["callbacks"] == [] and baseline["model"]["score_loss_weight"] == 0
+    assert baseline["model"]["text_field_embedder"]["token_embedders"]["tokens"]["adapters"] == \
+        {"tasknn": "seq_bn"}
+    full = load("full_finetune.jsonnet", tiny_bert, data_files).as_dict()
+    assert full["model"]["text_field_embedder"]["token_embedders"]["tokens"]["train_parameters"]
+    lora = load("seal_sentiment_lora.jsonnet", tiny_bert, data_files).as_dict()
+    assert set(lora["model"]["text_field_embedder"]["token_embedders"]["tokens"]["adapters"].values()) == {"lora"}
+
+
+def test_seal_test_variable_switches_test_evaluation(tiny_bert, data_files):
+    skipped = load("seal_sentiment.jsonnet", tiny_bert, data_files).as_dict()
+    assert skipped["evaluate_on_test"] is False and "test_data_path" not in skipped
+    used = load("seal_sentiment.jsonnet", tiny_bert, data_files, test="test.jsonl").as_dict()
+    assert used["evaluate_on_test"] is True and used["test_data_path"] == "test.jsonl"
+
+
+def test_per_side_learning_rates_reach_the_right_parameters(tiny_bert, data_files):
+    params = load("seal_sentiment_per_side.jsonnet", tiny_bert, data_files)
+    assert params["trainer"]["callbacks"][0]["schedule"] == [["scorenn", 3], ["tasknn", 1]]
+    data_reader = DatasetReader.from_params(params.pop("dataset_reader"))
+    instances = list(itertools.islice(data_reader.read(params.pop("train_data_path")), 4))
+    model = Model.from_params(vocab=Vocabulary.from_instances(instances), params=params.pop("model"))
+    named = [[n, p] for n, p in model.named_parameters() if p.requires_grad]
+    optimizer = Optimizer.from_params(model_parameters=named,
+                                      params=params["trainer"].pop("optimizer"))
+    lr_of = {id(p): group["lr"] for group in optimizer.param_groups for p in group["params"]}
+    for name, parameter in named:
+        parts = name.split(".")
+        expected = 1.2e-3 if "tasknn" in parts else 4.5e-5 if "scorenn" in parts else 1e-3
+        assert lr_of[id(parameter)] == expected, name
+    assert {1.2e-3, 4.5e-5} <= set(lr_of.values())
+
+
+def test_seal_sentiment_config_trains_end_to_end(tiny_bert, data_files, tmp_path):
+    params = load("seal_sentiment_per_side.jsonnet", tiny_bert, data_files,
+                  test=data_files["text"]["test"])
+    params["trainer"]["num_epochs"] = 1
+    _, metrics = train(params.as_dict(), tmp_path / "run")
+    assert 0.0 <= metrics["test_accuracy"] <= 1.0
+    assert metrics["training_scorenn_loss"] > 0 and "training_tasknn_loss" in metrics

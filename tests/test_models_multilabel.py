@@ -1,0 +1,89 @@
+"""`seal_multilabel_classifier`: trains, saves and loads; metrics; SEAL vs cross-entropy only."""
+import pytest
+import torch
+from allennlp.common.testing import ModelTestCase
+
+from seal_adapters.models.metrics import ExampleF1, MeanAveragePrecision
+from seal_adapters.testing import synthetic_data
+from tests.test_models_common import build, config, embedder, reader, train, wide_bert, write_config
+
+
+class TestSealMultilabelClassifier(ModelTestCase):
+    def test_train_save_and_load(self, tiny_roberta, multilabel_data, tmp_path):
+        # No alternation: the summed loss must reach every trainable parameter of both sides.
+        params = config(reader("multilabel", tiny_roberta),
+                        {"type": "seal_multilabel_classifier", "scorenn_loss": {"type": "margin"},
+                         "text_field_embedder": embedder(tiny_roberta)},
+                        multilabel_data["train"], multilabel_data["validation"], epochs=1)
+        param_file = write_config(tmp_path / "config.json", params)
+        self.set_up_model(param_file, multilabel_data["train"])
+        self.ensure_model_can_train_save_and_load(param_file)
+
+
+def test_example_f1_by_hand():
+    metric = ExampleF1(threshold=0.5)
+    probs = torch.tensor([[0.9, 0.6, 0.1], [0.2, 0.3, 0.4], [0.7, 0.1, 0.1]])
+    gold = torch.tensor([[1, 0, 0], [0, 0, 0], [0, 1, 0]])
+    # {0,1} vs {0}: 2/3; {} vs {}: 1; {0} vs {1}: 0
+    metric(probs, gold)
+    assert metric.get_metric(reset=True) == pytest.approx((2 / 3 + 1 + 0) / 3)
+    assert metric.get_metric() == 0.0
+
+
+def test_mean_average_precision_by_hand():
+    metric = MeanAveragePrecision()
+    # label 0: positives ranked 1st and 3rd of 3 -> AP = (1/1 + 2/3) / 2 = 5/6
+    # label 1: the only positive ranked 1st -> AP = 1; label 2 has no positive: skipped
+    metric(torch.tensor([[0.9, 0.8, 0.1], [0.5, 0.1, 0.2]]), torch.tensor([[1, 1, 0], [0, 0, 0]]))
+    metric(torch.tensor([[0.2, 0.3, 0.3]]), torch.tensor([[1, 0, 0]]))
+    assert metric.get_metric(reset=True) == pytest.approx((5 / 6 + 1) / 2)
+
+
+def test_human_readable_output_lists_labels_above_threshold(tiny_roberta, multilabel_data):
+    model, batch, _ = build(reader("multilabel", tiny_roberta),
+                            {"type": "seal_multilabel_classifier", "threshold": 0.5,
+                             "text_field_embedder": embedder(tiny_roberta)},
+                            multilabel_data["validation"])
+    model.eval()
+    with torch.no_grad():
+        output = model(tokens=batch["tokens"])
+        probs = output["probs"].clone()
+        readable = model.make_output_human_readable(output)
+    assert set(model.labels) == {"animals", "places", "time"}
+    for row, labels, scores, all_probs in zip(probs, readable["labels"], readable["scores"],
+                                              readable["probs"]):
+        expected = {model.labels[i] for i, p in enumerate(row.tolist()) if p >= 0.5}
+        assert set(labels) == set(scores) == expected
+        assert all(all_probs[label] == pytest.approx(float(p)) for label, p in zip(model.labels, row))
+        assert [scores[label] for label in labels] == sorted(scores.values(), reverse=True)
+
+
+@pytest.fixture(scope="module")
+def multilabel_400(tmp_path_factory):
+    root = tmp_path_factory.mktemp("multilabel_400")
+    return {"train": synthetic_data.write_jsonl(str(root / "train.jsonl"),
+                                                synthetic_data.multilabel_examples(400, seed=11)),
+            "validation": synthetic_data.write_jsonl(str(root / "dev.jsonl"),
+                                                     synthetic_data.multilabel_examples(96, seed=12))}
+
+
+def test_seal_is_not_worse_than_cross_entropy_alone(tmp_path_factory, multilabel_400, tmp_path):
+    model_dir = wide_bert(tmp_path_factory)
+    results = {}
+    for weight in (0.0, 1.0):
+        adapters = {"tasknn": "seq_bn"} if weight == 0 else None
+        # Both sides train every step (no alternation), so both runs give the TaskNN the
+        # same number of optimizer steps; seeds are allennlp's defaults, the same for both.
+        params = config(reader("multilabel", model_dir),
+                        {"type": "seal_multilabel_classifier", "score_loss_weight": weight,
+                         "text_field_embedder": embedder(model_dir, adapters)},
+                        multilabel_400["train"], multilabel_400["validation"], epochs=10,
+                        lr=1e-2, batch_size=32, validation_metric="+example_f1")
+        _, metrics = train(params, tmp_path / f"weight_{weight}")
+        results[weight] = metrics["best_validation_example_f1"]
+    message = (f"validation example F1: SEAL (score_loss_weight 1) {results[1.0]:.3f}, "
+               f"cross-entropy only (score_loss_weight 0) {results[0.0]:.3f}")
+    print(message)
+    assert results[0.0] > 0.75, message  # the task is learnable at all
+    # "Not worse", up to 0.02 (two of 96 validation examples' worth of F1) for run noise.
+    assert results[1.0] >= results[0.0] - 0.02, message

@@ -1,0 +1,95 @@
+"""Predictors: raw text in, label names with probabilities out, found from the archive alone."""
+import json
+import os
+
+import pytest
+from allennlp.predictors import Predictor
+
+from tests.conftest import run_cli
+from tests.test_models_common import config, embedder, reader, train
+
+
+@pytest.fixture(scope="module")
+def archives(tiny_roberta, tiny_bert, sentiment_data, multilabel_data, tagging_data,
+             tmp_path_factory):
+    """One short training run per model; archive paths by model name."""
+    root = tmp_path_factory.mktemp("predictor_archives")
+    runs = {
+        "seal_text_classifier": config(
+            reader("text", tiny_roberta),
+            {"type": "seal_text_classifier", "text_field_embedder": embedder(tiny_roberta)},
+            sentiment_data["train"], sentiment_data["validation"]),
+        "seal_multilabel_classifier": config(
+            reader("multilabel", tiny_roberta),
+            {"type": "seal_multilabel_classifier", "text_field_embedder": embedder(tiny_roberta)},
+            multilabel_data["train"], multilabel_data["validation"]),
+        "seal_tagger": config(
+            reader("tagging", tiny_bert),
+            {"type": "seal_tagger", "text_field_embedder": embedder(tiny_bert, mismatched=True)},
+            tagging_data["train"], tagging_data["validation"]),
+    }
+    paths = {}
+    for name, params in runs.items():
+        train(params, root / name)
+        paths[name] = str(root / name / "model.tar.gz")
+    return paths
+
+
+def load(path) -> Predictor:
+    return Predictor.from_path(path)  # no predictor name: the model's default_predictor
+
+
+def test_text_classifier_predictor(archives):
+    predictor = load(archives["seal_text_classifier"])
+    assert type(predictor).__name__ == "SealTextClassifierPredictor"
+    output = predictor.predict_json({"sentence": "the film was superb"})
+    assert set(output) == {"label", "probs"}
+    assert set(output["probs"]) == {"pos", "neg"}
+    assert sum(output["probs"].values()) == pytest.approx(1.0, abs=1e-6)
+    assert output["label"] == max(output["probs"], key=output["probs"].get)
+    # "text" works as well as "sentence", and batches give the same answers.
+    again = predictor.predict_json({"text": "the film was superb"})
+    assert again["label"] == output["label"]
+    assert again["probs"] == pytest.approx(output["probs"], abs=1e-6)
+    batch = predictor.predict_batch_json([{"sentence": "the film was superb"},
+                                          {"text": "an awful dull plot"}])
+    assert batch[0]["label"] == output["label"]
+    assert batch[0]["probs"] == pytest.approx(output["probs"], abs=1e-5)
+    with pytest.raises(ValueError, match="'sentence' or 'text'"):
+        predictor.predict_json({"review": "no text key"})
+
+
+def test_multilabel_predictor(archives):
+    predictor = load(archives["seal_multilabel_classifier"])
+    assert type(predictor).__name__ == "SealMultilabelClassifierPredictor"
+    output = predictor.predict_json({"sentence": "the dog in paris on monday"})
+    assert set(output) == {"labels", "scores", "probs"}
+    assert set(output["probs"]) == {"animals", "places", "time"}
+    assert output["scores"] == {k: v for k, v in output["probs"].items() if v >= 0.5}
+    assert sorted(output["labels"]) == sorted(output["scores"])
+
+
+def test_tagger_predictor(archives):
+    predictor = load(archives["seal_tagger"])
+    assert type(predictor).__name__ == "SealTaggerPredictor"
+    output = predictor.predict_json({"sentence": "john met mary in paris"})
+    assert output["tokens"] == ["john", "met", "mary", "in", "paris"]
+    assert len(output["tags"]) == len(output["tag_probs"]) == 5
+    tag_set = {"O", "B-LOC", "B-PER", "B-ORG", "I-ORG"}
+    assert set(output["tags"]) <= tag_set
+    assert predictor.predict_json({"tokens": ["john", "met", "mary", "in", "paris"]})["tags"] == output["tags"]
+
+
+def test_allennlp_predict_needs_no_predictor_flag(archives, tmp_path):
+    inputs = tmp_path / "inputs.jsonl"
+    inputs.write_text('{"sentence": "a wonderful story"}\n{"text": "a boring ending"}\n')
+    outputs = tmp_path / "predictions.jsonl"
+    result = run_cli(["allennlp", "predict", archives["seal_text_classifier"], str(inputs),
+                      "--output-file", str(outputs), "--include-package", "seal_adapters",
+                      "--silent"])
+    assert result.returncode == 0, result.stderr[-3000:]
+    lines = [json.loads(line) for line in outputs.read_text().splitlines()]
+    assert len(lines) == 2
+    for line in lines:
+        assert set(line) == {"label", "probs"} and line["label"] in ("pos", "neg")
+        assert sum(line["probs"].values()) == pytest.approx(1.0, abs=1e-6)
