@@ -11,6 +11,16 @@ import torch
 from seal_adapters.models.pooling import pool
 
 
+def zero_output_layers(*layers: torch.nn.Linear) -> None:
+    """A ScoreNN starts at score 0 for every y: a random untrained ScoreNN would otherwise
+    push the TaskNN (through its score term) in random directions as strongly as the
+    cross-entropy pulls it right, until the ScoreNN has learned something."""
+    for layer in layers:
+        torch.nn.init.zeros_(layer.weight)
+        if layer.bias is not None:
+            torch.nn.init.zeros_(layer.bias)
+
+
 class ClassifierHead(torch.nn.Module):
     """TaskNN: (pooled, unless `pooler` is None) channel -> label logits."""
 
@@ -40,6 +50,7 @@ class LabelScoreHead(torch.nn.Module):
         self.label_embeddings = torch.nn.Linear(input_dim, num_labels)
         self.global_in = torch.nn.Linear(num_labels, global_hidden)
         self.global_out = torch.nn.Linear(global_hidden, 1, bias=False)
+        zero_output_layers(self.label_embeddings, self.global_out)
 
     def forward(self, hidden: torch.Tensor, mask: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         """`y`: `[batch, K, L]` -> scores `[batch, K]`."""
@@ -58,6 +69,7 @@ class TagScoreHead(torch.nn.Module):
         self.dropout = torch.nn.Dropout(dropout)
         self.tag_embeddings = torch.nn.Linear(input_dim, num_tags)
         self.transitions = torch.nn.Parameter(torch.zeros(num_tags, num_tags))
+        zero_output_layers(self.tag_embeddings)
 
     def forward(self, hidden: torch.Tensor, mask: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         """`y`: `[batch, K, T, L]` -> scores `[batch, K]`."""

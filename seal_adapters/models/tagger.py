@@ -16,6 +16,7 @@ from allennlp.nn import InitializerApplicator
 from allennlp.nn.util import get_text_field_mask
 from allennlp.training.metrics import CategoricalAccuracy, SpanBasedF1Measure
 
+from seal_adapters.embedders import PretrainedTransformerMismatchedWithAdaptersEmbedder
 from seal_adapters.losses import ScoreNNLoss, TagSequenceSpace, TaskNNLoss
 from seal_adapters.models.heads import ClassifierHead, TagScoreHead
 from seal_adapters.models.seal_model import SealModel
@@ -60,6 +61,8 @@ class SealTagger(SealModel):
             scorenn_loss=scorenn_loss, tasknn_adapter=tasknn_adapter,
             scorenn_adapter=scorenn_adapter, **kwargs,
         )
+        if not isinstance(self._embedder, PretrainedTransformerMismatchedWithAdaptersEmbedder):
+            raise ConfigurationError(self._word_level_hint("its embedder works on wordpieces"))
         num_tags = len(self.labels)
         self._set_heads(
             ClassifierHead(self.hidden_size, num_tags, None, dropout),
@@ -75,15 +78,17 @@ class SealTagger(SealModel):
                 raise ConfigurationError(f"{self.name}: label_encoding: {error}") from error
         initializer(self)
 
+    def _word_level_hint(self, problem: str) -> str:
+        return (f"{self.name} tags words, but {problem}: use the word-level "
+                "'pretrained_transformer_mismatched_with_adapters' embedder with the "
+                "'pretrained_transformer_mismatched' indexer.")
+
     def _check_word_level(self, tags: torch.Tensor):
         def check(channel: torch.Tensor) -> None:
             if channel.size(1) != tags.size(1):
-                raise ConfigurationError(
-                    f"{self.name}: the embedder gives {channel.size(1)} vectors per sentence "
-                    f"but there are {tags.size(1)} tags: use the word-level "
-                    "'pretrained_transformer_mismatched_with_adapters' embedder with the "
-                    "'pretrained_transformer_mismatched' indexer."
-                )
+                raise ConfigurationError(self._word_level_hint(
+                    f"the embedder gives {channel.size(1)} vectors per sentence for "
+                    f"{tags.size(1)} tags"))
         return check
 
     def forward(self, tokens: TextFieldTensors, tags: Optional[torch.Tensor] = None,
