@@ -12,7 +12,9 @@ from allennlp.common.checks import ConfigurationError
 from allennlp.commands.train import train_model
 from allennlp.data import Batch, DatasetReader, Vocabulary
 from allennlp.models import Model
+from allennlp.nn.util import get_text_field_mask
 
+from seal_adapters.embedders.channels import adapter_backbones, embed_channels
 from seal_adapters.testing.tiny_models import build_tiny_bert
 
 # -- helpers (imported by the other model tests) -----------------------------------------
@@ -179,29 +181,42 @@ def _gradient_owners(model, loss) -> Dict[str, bool]:
     return owners
 
 
+def _train_without_dropout(model):
+    """Training mode (SEAL's losses run) with every dropout off, the backbone's attention
+    dropout included (transformers reads it from a float, not a Dropout module)."""
+    model.train()
+    for module in model.modules():
+        if isinstance(module, torch.nn.Dropout):
+            module.p = 0.0
+    for backbone in adapter_backbones(model):
+        backbone.model.eval()
+
+
 def test_each_loss_trains_only_its_own_side(seal_text):
     model, batch = seal_text
-    model.train()
+    _train_without_dropout(model)  # the forwards below must see the same network
     torch.manual_seed(1)
+    with torch.no_grad():  # a ScoreNN with an opinion (it starts at score 0 everywhere)
+        for parameter in model.heads["scorenn"].parameters():
+            parameter.normal_(0.0, 0.5)
     output = model(**batch)
     # The ScoreNN loss sees the TaskNN detached; the TaskNN's score term sees the ScoreNN
     # detached (the gradient reaches y_hat, not the ScoreNN's weights).
     assert _gradient_owners(model, output["scorenn_loss"]) == {"tasknn": False, "scorenn": True}
     assert _gradient_owners(model, output["tasknn_loss"]) == {"tasknn": True, "scorenn": False}
-    # The score term really reaches the TaskNN: its gradient differs from cross-entropy's.
-    model.zero_grad(set_to_none=True)
-    output["tasknn_loss"].backward(retain_graph=True)
-    with_score = model.heads["tasknn"].linear.weight.grad.clone()
-    saved = model.score_loss_weight
-    model.score_loss_weight = 0.0
-    try:
-        torch.manual_seed(1)
-        model.zero_grad(set_to_none=True)
-        model(**batch)["tasknn_loss"].backward()
-        cross_entropy_only = model.heads["tasknn"].linear.weight.grad.clone()
-    finally:
-        model.score_loss_weight = saved
-    assert not torch.allclose(with_score, cross_entropy_only)
+    # The score term reaches the TaskNN: its gradient adds d(-score(x, probs))/d(theta).
+    weight = model.heads["tasknn"].linear.weight
+    with_score = torch.autograd.grad(output["tasknn_loss"], weight, retain_graph=True)[0]
+    cross_entropy = torch.nn.functional.cross_entropy(output["logits"], batch["label"])
+    ce_only = torch.autograd.grad(cross_entropy, weight, retain_graph=True)[0]
+    scorenn = model.heads["scorenn"]
+    hidden = embed_channels(model._text_field_embedder, model._embedder, batch["tokens"],
+                            ("scorenn",))["scorenn"].detach()
+    mask = get_text_field_mask(batch["tokens"])
+    score = scorenn(hidden, mask, torch.softmax(output["logits"], -1).unsqueeze(1)).mean()
+    score_only = torch.autograd.grad(-score, weight)[0]
+    assert not torch.allclose(with_score, ce_only)
+    assert torch.allclose(with_score, ce_only + model.score_loss_weight * score_only, atol=1e-6)
     model.get_metrics(reset=True)
 
 

@@ -68,22 +68,31 @@ def multilabel_400(tmp_path_factory):
 
 
 def test_seal_is_not_worse_than_cross_entropy_alone(tmp_path_factory, multilabel_400, tmp_path):
+    """SEAL at its default score_loss_weight against the same model with weight 0, each the
+    mean of two seeds (one seed alone moves example F1 by about 0.03 here)."""
     model_dir = wide_bert(tmp_path_factory)
     results = {}
-    for weight in (0.0, 1.0):
-        adapters = {"tasknn": "seq_bn"} if weight == 0 else None
-        # Both sides train every step (no alternation), so both runs give the TaskNN the
-        # same number of optimizer steps; seeds are allennlp's defaults, the same for both.
-        params = config(reader("multilabel", model_dir),
-                        {"type": "seal_multilabel_classifier", "score_loss_weight": weight,
-                         "text_field_embedder": embedder(model_dir, adapters)},
-                        multilabel_400["train"], multilabel_400["validation"], epochs=10,
-                        lr=1e-2, batch_size=32, validation_metric="+example_f1")
-        _, metrics = train(params, tmp_path / f"weight_{weight}")
-        results[weight] = metrics["best_validation_example_f1"]
-    message = (f"validation example F1: SEAL (score_loss_weight 1) {results[1.0]:.3f}, "
-               f"cross-entropy only (score_loss_weight 0) {results[0.0]:.3f}")
+    for weight in (0.0, None):
+        scores = []
+        for seed in (13370, 1):
+            model = {"type": "seal_multilabel_classifier",
+                     "text_field_embedder": embedder(model_dir, {"tasknn": "seq_bn"} if weight == 0 else None)}
+            if weight is not None:
+                model["score_loss_weight"] = weight
+            # Both sides train every step (no alternation), so both runs give the TaskNN the
+            # same number of optimizer steps.
+            params = config(reader("multilabel", model_dir), model, multilabel_400["train"],
+                            multilabel_400["validation"], epochs=10, lr=1e-2, batch_size=32,
+                            validation_metric="+example_f1")
+            params.update(random_seed=seed, numpy_seed=seed, pytorch_seed=seed)
+            _, metrics = train(params, tmp_path / f"weight_{weight}_seed_{seed}")
+            scores.append(metrics["best_validation_example_f1"])
+        results["seal" if weight is None else "cross_entropy"] = scores
+    seal, plain = (sum(results[k]) / 2 for k in ("seal", "cross_entropy"))
+    message = (f"validation example F1 (mean of seeds 13370, 1): SEAL (default "
+               f"score_loss_weight) {seal:.3f} {results['seal']}, cross-entropy only "
+               f"(score_loss_weight 0) {plain:.3f} {results['cross_entropy']}")
     print(message)
-    assert results[0.0] > 0.75, message  # the task is learnable at all
-    # "Not worse", up to 0.02 (two of 96 validation examples' worth of F1) for run noise.
-    assert results[1.0] >= results[0.0] - 0.02, message
+    assert plain > 0.75, message  # the task is learnable at all
+    # "Not worse", up to 0.02 (about two of 96 validation examples) for run noise.
+    assert seal >= plain - 0.02, message

@@ -18,7 +18,7 @@ from seal_adapters.losses import MultiLabelSpace, ScoreNNLoss, TaskNNLoss
 from seal_adapters.models.heads import ClassifierHead, LabelScoreHead
 from seal_adapters.models.metrics import ExampleF1, MeanAveragePrecision, fscore
 from seal_adapters.models.pooling import check_pooler
-from seal_adapters.models.seal_model import SealModel
+from seal_adapters.models.seal_model import DEFAULT_SCORE_LOSS_WEIGHT, SealModel
 
 
 @Model.register("seal_multilabel_classifier")
@@ -40,7 +40,7 @@ class SealMultilabelClassifier(SealModel):
         pooler: str = "mean",
         dropout: float = 0.1,
         threshold: float = 0.5,
-        score_loss_weight: float = 1.0,
+        score_loss_weight: float = DEFAULT_SCORE_LOSS_WEIGHT,
         tasknn_loss: Optional[TaskNNLoss] = None,
         scorenn_loss: Optional[ScoreNNLoss] = None,
         global_hidden: int = 16,

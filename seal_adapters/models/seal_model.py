@@ -28,6 +28,7 @@ from seal_adapters.losses.label_spaces import LabelSpace
 logger = logging.getLogger(__name__)
 
 LOSS_METRICS = ("tasknn_loss", "scorenn_loss")
+DEFAULT_SCORE_LOSS_WEIGHT = 0.3
 
 
 class SealModel(Model):

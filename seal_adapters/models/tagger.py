@@ -19,7 +19,7 @@ from allennlp.training.metrics import CategoricalAccuracy, SpanBasedF1Measure
 from seal_adapters.embedders import PretrainedTransformerMismatchedWithAdaptersEmbedder
 from seal_adapters.losses import ScoreNNLoss, TagSequenceSpace, TaskNNLoss
 from seal_adapters.models.heads import ClassifierHead, TagScoreHead
-from seal_adapters.models.seal_model import SealModel
+from seal_adapters.models.seal_model import DEFAULT_SCORE_LOSS_WEIGHT, SealModel
 
 
 @Model.register("seal_tagger")
@@ -47,7 +47,7 @@ class SealTagger(SealModel):
         label_namespace: str = "labels",
         label_encoding: Optional[str] = "BIO",
         dropout: float = 0.1,
-        score_loss_weight: float = 1.0,
+        score_loss_weight: float = DEFAULT_SCORE_LOSS_WEIGHT,
         tasknn_loss: Optional[TaskNNLoss] = None,
         scorenn_loss: Optional[ScoreNNLoss] = None,
         tasknn_adapter: str = "tasknn",

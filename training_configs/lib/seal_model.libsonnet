@@ -4,6 +4,9 @@
 local embedder = import 'embedder.libsonnet';
 
 {
+  // Weight of the TaskNN's score term (per label / token), as the models' default.
+  default_score_loss_weight:: 0.3,
+
   // ScoreNN losses (model.scorenn_loss): nce (default) | dvn | margin.
   nce(num_samples=10):: { type: 'nce', num_samples: num_samples },
   dvn(num_samples=10):: { type: 'dvn', num_samples: num_samples },
@@ -19,18 +22,21 @@ local embedder = import 'embedder.libsonnet';
     [if score_loss_weight > 0 then 'scorenn_loss']: scorenn_loss,
   },
 
-  text_classifier(model_name, adapters=embedder.default_adapters, score_loss_weight=1.0,
-                  scorenn_loss=$.nce(), pooler='mean', dropout=0.1):: common(
+  text_classifier(model_name, adapters=embedder.default_adapters,
+                  score_loss_weight=$.default_score_loss_weight, scorenn_loss=$.nce(),
+                  pooler='mean', dropout=0.1):: common(
     model_name, adapters, false, score_loss_weight, scorenn_loss, dropout
   ) + { type: 'seal_text_classifier', pooler: pooler },
 
-  multilabel_classifier(model_name, adapters=embedder.default_adapters, score_loss_weight=1.0,
-                        scorenn_loss=$.nce(), pooler='mean', dropout=0.1, threshold=0.5):: common(
+  multilabel_classifier(model_name, adapters=embedder.default_adapters,
+                        score_loss_weight=$.default_score_loss_weight, scorenn_loss=$.nce(),
+                        pooler='mean', dropout=0.1, threshold=0.5):: common(
     model_name, adapters, false, score_loss_weight, scorenn_loss, dropout
   ) + { type: 'seal_multilabel_classifier', pooler: pooler, threshold: threshold },
 
-  tagger(model_name, adapters=embedder.default_adapters, score_loss_weight=1.0,
-         scorenn_loss=$.nce(), dropout=0.1, label_encoding='BIO'):: common(
+  tagger(model_name, adapters=embedder.default_adapters,
+         score_loss_weight=$.default_score_loss_weight, scorenn_loss=$.nce(), dropout=0.1,
+         label_encoding='BIO'):: common(
     model_name, adapters, true, score_loss_weight, scorenn_loss, dropout
   ) + { type: 'seal_tagger', label_encoding: label_encoding },
 
