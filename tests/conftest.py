@@ -4,9 +4,14 @@ import subprocess
 import sys
 
 import pytest
+import torch
 
 from seal_adapters.testing import synthetic_data as data
 from seal_adapters.testing.tiny_models import build_tiny_bert, build_tiny_roberta
+
+# The fixtures are tiny: one thread avoids thread start-up costs that dominate them (and
+# contention on 2 cores). Subprocesses (the CLI tests) keep torch's default.
+torch.set_num_threads(1)
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 VENV_BIN = os.path.dirname(sys.executable)

@@ -16,6 +16,9 @@ from allennlp.training.optimizers import Optimizer
 
 from tests.conftest import REPO
 from tests.test_models_common import train
+from tests.test_models_common import one_thread  # noqa: F401 (a fixture, used below)
+
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 CONFIG_DIR = os.path.join(REPO, "training_configs")
 CONFIGS = sorted(os.path.basename(p) for p in glob.glob(os.path.join(CONFIG_DIR, "*.jsonnet")))
@@ -124,7 +127,7 @@ def test_per_side_learning_rates_reach_the_right_parameters(tiny_bert, data_file
     assert {1.2e-3, 4.5e-5} <= set(lr_of.values())
 
 
-def test_seal_sentiment_config_trains_end_to_end(tiny_bert, data_files, tmp_path):
+def test_per_side_config_trains_and_evaluates_on_test(tiny_bert, data_files, tmp_path):
     params = load("seal_sentiment_per_side.jsonnet", tiny_bert, data_files,
                   test=data_files["text"]["test"])
     params["trainer"]["num_epochs"] = 1

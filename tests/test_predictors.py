@@ -7,6 +7,9 @@ from allennlp.predictors import Predictor
 
 from tests.conftest import run_cli
 from tests.test_models_common import config, embedder, reader, train
+from tests.test_models_common import one_thread  # noqa: F401 (a fixture, used below)
+
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 @pytest.fixture(scope="module")

@@ -3,6 +3,7 @@ from typing import List, Optional
 
 import numpy
 import torch
+from allennlp.nn.util import dist_reduce_sum
 from allennlp.training.metrics import Metric
 
 
@@ -30,8 +31,8 @@ class ExampleF1(Metric):
         overlap = (predicted * gold).sum(-1)
         total = predicted.sum(-1) + gold.sum(-1)
         f1 = torch.where(total > 0, 2 * overlap / total.clamp_min(1e-8), torch.ones_like(total))
-        self._total += float(f1.sum())
-        self._count += f1.numel()
+        self._total += float(dist_reduce_sum(f1.sum()))
+        self._count += int(dist_reduce_sum(f1.numel()))
 
     def get_metric(self, reset: bool = False) -> float:
         value = self._total / self._count if self._count else 0.0
@@ -47,7 +48,8 @@ class ExampleF1(Metric):
 class MeanAveragePrecision(Metric):
     """Macro mean over labels of sklearn's average precision (area under the
     precision-recall curve of ranking examples by that label's probability); labels without
-    a positive example in the data seen so far are skipped, since AP is undefined for them."""
+    a positive example in the data seen so far are skipped, since AP is undefined for them.
+    Under distributed training each worker reports the AP of the examples it saw."""
 
     def __init__(self) -> None:
         self.reset()

@@ -19,7 +19,7 @@ from allennlp.common.checks import ConfigurationError
 from allennlp.data import TextFieldTensors, Vocabulary
 from allennlp.models import Model
 from allennlp.modules import TextFieldEmbedder
-from allennlp.nn.util import get_text_field_mask
+from allennlp.nn.util import dist_reduce_sum, get_text_field_mask
 
 from seal_adapters.embedders.channels import embed_channels, single_adapter_embedder
 from seal_adapters.losses import CrossEntropyScoreLoss, NCERankingLoss, ScoreNNLoss, TaskNNLoss
@@ -28,7 +28,8 @@ from seal_adapters.losses.label_spaces import LabelSpace
 logger = logging.getLogger(__name__)
 
 LOSS_METRICS = ("tasknn_loss", "scorenn_loss")
-DEFAULT_SCORE_LOSS_WEIGHT = 0.3
+# Weight of the TaskNN's score term: see `score_loss_weight` in SealTextClassifier.
+DEFAULT_SCORE_LOSS_WEIGHT = 0.1
 
 
 class SealModel(Model):
@@ -187,9 +188,10 @@ class SealModel(Model):
     # -- metrics ------------------------------------------------------------------------
 
     def _track(self, name: str, value: torch.Tensor) -> None:
+        """Adds one batch's loss (summed over distributed workers, like allennlp's Average)."""
         sums = self._loss_sums[name]
-        sums[0] += float(value.detach())
-        sums[1] += 1
+        sums[0] += float(dist_reduce_sum(value.detach().clone()))
+        sums[1] += int(dist_reduce_sum(1))
 
     def _task_metrics(self, reset: bool) -> Dict[str, float]:
         raise NotImplementedError

@@ -5,7 +5,7 @@ local embedder = import 'embedder.libsonnet';
 
 {
   // Weight of the TaskNN's score term (per label / token), as the models' default.
-  default_score_loss_weight:: 0.3,
+  default_score_loss_weight:: 0.1,
 
   // ScoreNN losses (model.scorenn_loss): nce (default) | dvn | margin.
   nce(num_samples=10):: { type: 'nce', num_samples: num_samples },
@@ -59,9 +59,9 @@ local embedder = import 'embedder.libsonnet';
   data_paths()::
     local test = std.extVar('SEAL_TEST');
     {
-    train_data_path: std.extVar('SEAL_TRAIN'),
-    validation_data_path: std.extVar('SEAL_VALIDATION'),
-    [if test != '' then 'test_data_path']: test,
-    evaluate_on_test: test != '',
+      train_data_path: std.extVar('SEAL_TRAIN'),
+      validation_data_path: std.extVar('SEAL_VALIDATION'),
+      [if test != '' then 'test_data_path']: test,
+      evaluate_on_test: test != '',
     },
 }
