@@ -4,7 +4,6 @@ the raw rt-polarity layout)."""
 import json
 import os
 import re
-import shutil
 import tarfile
 
 import pytest

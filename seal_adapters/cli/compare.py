@@ -15,6 +15,7 @@ disk versus the full model, training time, peak memory), `comparison.png` (bar c
 continues where it stopped; `--retrain` trains everything again.
 """
 import datetime
+import json
 import os
 import platform
 import sys
@@ -76,7 +77,19 @@ def verdicts(rows) -> list:
     return notes
 
 
-def collect(output_dir: str, budget: Budget, model: str):
+def run_budget(directory: str) -> str:
+    """The budget a finished run was trained with, from its config.json (a reused run may
+    come from an earlier invocation with other flags)."""
+    with open(os.path.join(directory, "config.json")) as handle:
+        config = json.load(handle)
+    sampler = config.get("data_loader", {}).get("batch_sampler", {})
+    return Budget(config.get("dataset_reader", {}).get("max_instances"),
+                  config.get("trainer", {}).get("num_epochs"),
+                  sampler.get("batch_size", config.get("data_loader", {}).get("batch_size"))).describe()
+
+
+def collect(output_dir: str):
+    """(table row, RunMetrics) for every finished run in `output_dir`, in RUNS order."""
     from seal_adapters.reporting.model_stats import model_stats
     from seal_adapters.reporting.run_metrics import read_run
 
@@ -89,18 +102,19 @@ def collect(output_dir: str, budget: Budget, model: str):
         row = {"name": name, "run": title, "config": f"training_configs/{config}",
                "adapter": adapter, "test_accuracy": run.test_accuracy,
                "best_validation_accuracy": run.final.get("best_validation_accuracy"),
-               "training_seconds": run.training_seconds, "peak_memory_mb": run.peak_memory_mb}
+               "training_seconds": run.training_seconds, "peak_memory_mb": run.peak_memory_mb,
+               "budget": run_budget(directory)}
         row.update(model_stats(directory))
         rows.append((row, run))
     return rows
 
 
-def write_report(output_dir: str, budget: Budget, model: str, data_dir: str) -> None:
+def write_report(output_dir: str, budget: Budget, model: str) -> None:
     from seal_adapters.reporting.bars import plot_comparison
     from seal_adapters.reporting.curves import plot_training_curves
     from seal_adapters.reporting.table import markdown_table, write_table
 
-    collected = collect(output_dir, budget, model)
+    collected = collect(output_dir)
     rows = [row for row, _ in collected]
     for row, run in collected:
         plot_training_curves(run, os.path.join(output_dir, f"curves_{row['name']}.png"),
@@ -114,6 +128,11 @@ def write_report(output_dir: str, budget: Budget, model: str, data_dir: str) -> 
         "test split": "the standard 1,066 sentences",
     }
     checks = verdicts(rows)
+    budgets = sorted({row["budget"] for row in rows})
+    if budgets != [budget.describe()]:
+        checks.append("WARNING: the runs were not all trained with this budget: "
+                      + "; ".join(f"{row['name']}: {row['budget']}" for row in rows)
+                      + " (--retrain trains them again)")
     notes = checks + [
         "peak memory: peak resident set size (RSS) of each training process",
         "saved on disk: the exported adapter(s) with their heads (safetensors); full fine-tuning "
@@ -154,6 +173,6 @@ def run(args):
         if status != 0:
             print(f"error: run '{name}' failed (exit {status}); see {os.path.join(directory, 'out.log')}")
             return status
-    write_report(args.output_dir, budget, model, data_dir)
+    write_report(args.output_dir, budget, model)
     print(f"\nComparison finished in {(time.time() - started) / 60:.1f} min.")
     return 0

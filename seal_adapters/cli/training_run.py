@@ -80,6 +80,9 @@ def build_config(config_path: str, model_name: str, data_dir: str, budget: Budge
     """The resolved config (a dict) `allennlp train` gets for this run."""
     from allennlp.common import Params
 
+    if not os.path.isfile(config_path):
+        raise SystemExit(f"error: training config {config_path} not found: run from the repository "
+                         "root (the configs live in its training_configs/) or pass --config")
     ext_vars = {
         "SEAL_TRANSFORMER": model_name, "SEAL_HIDDEN_SIZE": str(hidden_size(model_name)),
         "SEAL_DATA_DIR": data_dir, "SEAL_TRAIN": f"{data_dir}#train",
