@@ -182,6 +182,7 @@ def test_sequential_and_parallel_give_same_values_and_gradients(tiny_roberta):
 def test_auto_execution_picks_sequential_for_big_batches_with_a_frozen_adapter(tiny_roberta):
     embedder = make(tiny_roberta)
     backbone = embedder.transformer_model
+    backbone.sequential_min_tokens["cpu"] = 4096  # the GPU rule, tried on CPU tensors
     small, big = torch.zeros(2, 8, dtype=torch.long), torch.zeros(64, 128, dtype=torch.long)
     assert backbone.choose_execution(big) == "parallel"  # nothing frozen: nothing to save
     for parameter in embedder.adapter_parameters("scorenn"):
@@ -190,6 +191,10 @@ def test_auto_execution_picks_sequential_for_big_batches_with_a_frozen_adapter(t
     assert backbone.choose_execution(big) == "sequential"
     with torch.no_grad():
         assert backbone.choose_execution(big) == "parallel"
+    # On the CPU by default any batch with an idle adapter runs sequentially.
+    assert make(tiny_roberta).transformer_model.sequential_min_tokens == {"cpu": 0, "cuda": 8192}
+    backbone.sequential_min_tokens["cpu"] = 0
+    assert backbone.choose_execution(small) == "sequential"
 
 
 def test_long_sequences_fold(tiny_roberta):

@@ -12,7 +12,11 @@ How the channels are computed (`execution`):
 - "auto" (default): sequential when it saves work (some requested adapter is frozen and the
   batch holds at least `sequential_min_tokens` tokens) or when the adapters cannot share a
   Parallel pass (`adapters` only composes adapters of the same kind and placement), else
-  parallel. Both give the same values and gradients.
+  parallel. Both give the same values and gradients. The threshold depends on the device:
+  on the CPU a batched Parallel pass gains nothing, so any batch goes sequential (measured
+  with MiniLM, 32 x 64 tokens: 30.3 vs 25.5 samples/s, 0.56x the memory); on a GPU Parallel
+  wins on small batches (32 x 128: 535 vs 477 samples/s on an H100), sequential on big ones
+  (128 x 128: 2113 vs 1650), so the GPU threshold sits between, at 8192 tokens.
 """
 import contextlib
 import json
@@ -31,6 +35,9 @@ logger = logging.getLogger(__name__)
 
 
 EXECUTIONS = ("auto", "parallel", "sequential")
+# Tokens per batch from which "auto" runs an idle adapter's channel sequentially, per device
+# type (see the module docstring for the measurements).
+SEQUENTIAL_MIN_TOKENS = {"cpu": 0, "cuda": 8192}
 
 
 @contextlib.contextmanager
@@ -81,7 +88,7 @@ class AdapterBackbone(torch.nn.Module):
         adapter_configs: Mapping[str, Optional[AdapterConfig]],
         load_adapters: Optional[Mapping[str, str]] = None,
         execution: str = "auto",
-        sequential_min_tokens: int = 4096,
+        sequential_min_tokens: Optional[Dict[str, int]] = None,
     ) -> None:
         super().__init__()
         if execution not in EXECUTIONS:
@@ -118,7 +125,7 @@ class AdapterBackbone(torch.nn.Module):
                 f"composition cannot mix {self.kinds()}); use execution \"auto\" or \"sequential\"."
             )
         self.execution = execution
-        self.sequential_min_tokens = sequential_min_tokens
+        self.sequential_min_tokens = dict(SEQUENTIAL_MIN_TOKENS, **(sequential_min_tokens or {}))
 
     # -- construction helpers -----------------------------------------------------------
 
@@ -202,7 +209,8 @@ class AdapterBackbone(torch.nn.Module):
         if self.execution == "sequential" or not self.parallel_possible:
             return "sequential"
         saves_backward = torch.is_grad_enabled() and any(self.is_frozen(n) for n in names)
-        big = input_ids.numel() >= self.sequential_min_tokens
+        threshold = self.sequential_min_tokens.get(input_ids.device.type, self.sequential_min_tokens["cuda"])
+        big = input_ids.numel() >= threshold
         return "sequential" if saves_backward and big else "parallel"
 
     def _run(self, setup, **inputs):
