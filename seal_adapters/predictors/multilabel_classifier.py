@@ -1,26 +1,12 @@
 """`seal_multilabel_classifier` predictor: raw text in, the predicted label set out."""
-from allennlp.common.util import JsonDict
-from allennlp.data import Instance
 from allennlp.predictors import Predictor
 
-from seal_adapters.predictors.inputs import input_text, keep
-
-OUTPUT_KEYS = ("labels", "scores", "probs")
+from seal_adapters.predictors.text_predictor import TextPredictor
 
 
 @Predictor.register("seal_multilabel_classifier")
-class SealMultilabelClassifierPredictor(Predictor):
+class SealMultilabelClassifierPredictor(TextPredictor):
     """Input `{"sentence": ...}` (or `"text"`); output `labels` (probability >= the model's
     threshold, most probable first), `scores` (their probabilities) and `probs` (all labels)."""
 
-    def predict(self, sentence: str) -> JsonDict:
-        return self.predict_json({"sentence": sentence})
-
-    def _json_to_instance(self, json_dict: JsonDict) -> Instance:
-        return self._dataset_reader.text_to_instance(input_text(json_dict))
-
-    def predict_instance(self, instance: Instance) -> JsonDict:
-        return keep(super().predict_instance(instance), OUTPUT_KEYS)
-
-    def predict_batch_instance(self, instances):
-        return [keep(output, OUTPUT_KEYS) for output in super().predict_batch_instance(instances)]
+    OUTPUT_KEYS = ("labels", "scores", "probs")
