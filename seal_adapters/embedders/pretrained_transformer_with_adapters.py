@@ -109,10 +109,6 @@ class PretrainedTransformerWithAdaptersEmbedder(PretrainedTransformerEmbedder):
     def output_dim(self) -> int:  # read by allennlp's get_output_dim
         return self.hidden_size * len(self.transformer_model.requested)
 
-    @output_dim.setter
-    def output_dim(self, value: int) -> None:
-        pass  # derived from the requested channels
-
     @contextlib.contextmanager
     def channels(self, names: Sequence[str]) -> Iterator[None]:
         """Within the block, forward returns these adapters' channels side by side."""
