@@ -46,7 +46,7 @@ def load(name, tiny_bert, data_files, test="") -> Params:
 def test_expected_configs_are_shipped():
     assert {"seal_sentiment.jsonnet", "seal_multilabel.jsonnet", "seal_ner.jsonnet",
             "tasknn_only.jsonnet", "full_finetune.jsonnet", "seal_sentiment_lora.jsonnet",
-            "seal_sentiment_per_side.jsonnet"} <= set(CONFIGS)
+            "seal_sentiment_per_side.jsonnet", "tasknn_only_lora.jsonnet"} <= set(CONFIGS)
 
 
 @pytest.mark.parametrize("name", CONFIGS)
@@ -99,6 +99,10 @@ def test_seal_configs_alternate_and_baselines_do_not(tiny_bert, data_files):
         {"tasknn": "seq_bn"}
     full = load("full_finetune.jsonnet", tiny_bert, data_files).as_dict()
     assert full["model"]["text_field_embedder"]["token_embedders"]["tokens"]["train_parameters"]
+    single_lora = load("tasknn_only_lora.jsonnet", tiny_bert, data_files).as_dict()
+    assert single_lora["trainer"]["callbacks"] == [] and single_lora["model"]["score_loss_weight"] == 0
+    assert single_lora["model"]["text_field_embedder"]["token_embedders"]["tokens"]["adapters"] == \
+        {"tasknn": "lora"}
     lora = load("seal_sentiment_lora.jsonnet", tiny_bert, data_files).as_dict()
     assert set(lora["model"]["text_field_embedder"]["token_embedders"]["tokens"]["adapters"].values()) == {"lora"}
 
@@ -134,3 +138,18 @@ def test_per_side_config_trains_and_evaluates_on_test(tiny_bert, data_files, tmp
     _, metrics = train(params.as_dict(), tmp_path / "run")
     assert 0.0 <= metrics["test_accuracy"] <= 1.0
     assert metrics["training_scorenn_loss"] > 0 and "training_tasknn_loss" in metrics
+
+
+@pytest.mark.parametrize("name", CONFIGS)
+def test_seal_configs_give_each_side_every_batch(name, tiny_bert, data_files):
+    """A SEAL config repeats each training batch once per step of its schedule cycle; a single
+    network's config does not repeat; validation batches never do."""
+    params = load(name, tiny_bert, data_files).as_dict()
+    sampler = params["data_loader"].get("batch_sampler", {})
+    if params["model"].get("score_loss_weight", 0) > 0:
+        schedule = params["trainer"]["callbacks"][0]["schedule"]
+        assert sampler["type"] == "repeat_each_batch", name
+        assert sampler["times"] == sum(steps for _, steps in schedule), name
+        assert "batch_sampler" not in params["validation_data_loader"], name
+    else:
+        assert sampler.get("type") != "repeat_each_batch", name

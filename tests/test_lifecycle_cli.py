@@ -59,10 +59,11 @@ def test_demo_quick_trains_evaluates_predicts_and_plots(demo_run):
     predictions = re.findall(r"^  (pos|neg) \(p=(\d\.\d{3})\) +(.+)$", result.stdout, re.M)
     assert len(predictions) == 4 and all(0.5 <= float(p) <= 1.0 for _, p, _ in predictions)
     assert "test_accuracy" in result.stdout and "training_curves.png" in result.stdout
-    # The per-epoch summary of the alternating callback reaches the user; 64 / 16 = 4 steps.
-    assert "epoch 0 | trained: scorenn 2 steps, tasknn 2 steps" in result.stderr
+    # The per-epoch summary of the alternating callback reaches the user: 64 / 16 = 4 batches,
+    # each trained on by both sides (repeat_each_batch).
+    assert "epoch 0 | trained: scorenn 4 steps, tasknn 4 steps" in result.stderr
     steps = [json.loads(line) for line in open(os.path.join(out, "batch_history.jsonl"))]
-    assert [s["adapter"] for s in steps] == ["scorenn", "tasknn", "scorenn", "tasknn"]
+    assert [s["adapter"] for s in steps] == ["scorenn", "tasknn"] * 4
     assert all("tasknn_loss" in s and "scorenn_loss" in s for s in steps)
     with open(os.path.join(out, "training_curves.png"), "rb") as handle:
         png = handle.read()
@@ -184,3 +185,25 @@ def test_verify_base_restores_bit_for_bit_and_catches_a_modified_base(demo_run, 
     result = seal_cli("verify-base", tampered)
     assert result.returncode == 1, result.stdout + result.stderr[-3000:]
     assert "1 differ" in result.stdout and "NOT restored" in result.stdout
+
+
+def test_compare_quick_writes_table_verdicts_and_plots(tmp_path):
+    data = write_rt_polarity(tmp_path / "rt-polarity")
+    out = tmp_path / "compare"
+    result = seal_cli("compare", "--quick", "--data-dir", data, "-o", str(out),
+                      "--only", "seal", "--only", "tasknn_only")
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
+    report = json.load(open(out / "comparison.json"))
+    rows = {row["name"]: row for row in report["runs"]}
+    assert sorted(rows) == ["seal", "tasknn_only"]
+    for row in rows.values():
+        assert 0.0 <= row["test_accuracy"] <= 1.0 and row["budget"] == \
+            "the first 64 training sentences, 1 epoch(s), batch 16"
+    # SEAL trains two adapters and their heads, the baseline one.
+    assert rows["seal"]["trainable_parameters"] > rows["tasknn_only"]["trainable_parameters"] > 0
+    gap = 100 * (rows["seal"]["test_accuracy"] - rows["tasknn_only"]["test_accuracy"])
+    assert f"SEAL dual adapters (seq_bn) vs single tasknn adapter, cross-entropy: {gap:+.2f} points" \
+        in result.stdout
+    assert "| SEAL dual adapters (seq_bn) |" in open(out / "comparison.md").read()
+    for png in ("comparison.png", "curves_seal.png", "curves_tasknn_only.png"):
+        assert (out / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", png

@@ -24,5 +24,6 @@ local model_name = std.extVar('SEAL_TRANSFORMER');
     seq2vec_encoder: { type: 'bert_pooler', pretrained_model: model_name, requires_grad: true },
     dropout: 0.1,
   },
+  schedule:: null,  // one network: no alternation, plain batches
   trainer: trainer.trainer(num_epochs=3, lr=2e-5, schedule=null),
 }

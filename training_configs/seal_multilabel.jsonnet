@@ -26,6 +26,8 @@ local reader = {
 {
   dataset_reader: reader,
   model: seal.multilabel_classifier(model_name, scorenn_loss=seal.nce(num_samples=10)),
-  data_loader: { batch_size: 32, shuffle: true },
+  // Each batch twice in a row: the ScoreNN step, then the TaskNN step on the same examples.
+  data_loader: trainer.seal_loader(batch_size=32),
+  validation_data_loader: trainer.validation_loader(),
   trainer: trainer.trainer(num_epochs=3, lr=1e-3, validation_metric='+example_f1'),
 } + seal.data_paths()

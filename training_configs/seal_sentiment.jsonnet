@@ -1,5 +1,6 @@
 // SEAL sentiment classification: TaskNN and ScoreNN as two adapters (tasknn, scorenn) on one
-// frozen transformer, trained alternately (one optimizer step each), NCE ScoreNN loss.
+// frozen transformer, trained alternately (one optimizer step each, both on every batch),
+// NCE ScoreNN loss.
 //
 // Environment (read with std.extVar; allennlp passes environment variables as ext vars):
 //   SEAL_TRANSFORMER  local Hugging Face model directory (or a hub name)
@@ -29,9 +30,13 @@ local reader = {
 };
 
 {
+  // [adapter, optimizer steps] turns; configs extending this one may override it (hidden
+  // field: not part of the resolved config), and the loader follows. null = no alternation.
+  schedule:: [['scorenn', 1], ['tasknn', 1]],
   dataset_reader: reader,
   model: seal.text_classifier(model_name, scorenn_loss=seal.nce(num_samples=10)),
-  data_loader: { batch_size: 32, shuffle: true },
-  trainer: trainer.trainer(num_epochs=3, lr=1e-3, schedule=[['scorenn', 1], ['tasknn', 1]],
-                           validation_metric='+accuracy'),
+  // Each batch twice in a row: the ScoreNN step, then the TaskNN step on the same sentences.
+  data_loader: trainer.seal_loader(batch_size=32, schedule=self.schedule),
+  validation_data_loader: trainer.validation_loader(),
+  trainer: trainer.trainer(num_epochs=3, lr=1e-3, schedule=self.schedule, validation_metric='+accuracy'),
 } + seal.data_paths()

@@ -12,9 +12,10 @@ local seal = import 'lib/seal_model.libsonnet';
 local trainer = import 'lib/trainer.libsonnet';
 
 (import 'seal_sentiment.jsonnet') + {
+  schedule:: [['scorenn', 3], ['tasknn', 1]],  // each batch 4 times: 3 ScoreNN steps, 1 TaskNN
   trainer: trainer.trainer(
     num_epochs=3,
-    schedule=[['scorenn', 3], ['tasknn', 1]],
+    schedule=self.schedule,
     optimizer=seal.per_side_optimizer(tasknn_lr=1.2e-3, scorenn_lr=4.5e-5),
   ),
 }

@@ -15,5 +15,6 @@ local model_name = std.extVar('SEAL_TRANSFORMER');
 
 (import 'seal_sentiment.jsonnet') + {
   model: seal.text_classifier(model_name, adapters={ tasknn: 'seq_bn' }, score_loss_weight=0),
+  schedule:: null,  // one adapter: no alternation, plain batches
   trainer: trainer.trainer(num_epochs=3, lr=1e-3, schedule=null),
 }

@@ -5,8 +5,12 @@ batch size, through `training_run`):
 
 1. `seal`: seal_sentiment.jsonnet, two bottleneck adapters, SEAL, alternating;
 2. `tasknn_only`: tasknn_only.jsonnet, one bottleneck adapter, cross-entropy;
-3. `seal_lora`: seal_sentiment_lora.jsonnet, SEAL with two LoRA adapters;
-4. `full_finetune`: full_finetune.jsonnet, every weight trains (allennlp's basic_classifier).
+3. `tasknn_lora`: tasknn_only_lora.jsonnet, one LoRA adapter, cross-entropy;
+4. `full_finetune`: full_finetune.jsonnet, every weight trains (allennlp's basic_classifier);
+5. `seal_lora`: seal_sentiment_lora.jsonnet, SEAL with two LoRA adapters (against 3).
+
+"Same budget" means the same epochs over the same sentences: within an epoch each SEAL side
+trains on every batch (repeat_each_batch), as the single adapter does.
 
 Writes into the output directory (default runs/compare/): one run directory per entry,
 `comparison.json` and `comparison.md` (test accuracy, trainable parameters, saved size on
@@ -33,9 +37,12 @@ from seal_adapters.cli.training_run import Budget, model_label, prepare
 RUNS = (
     ("seal", "SEAL dual adapters (seq_bn)", "seal_sentiment.jsonnet", True),
     ("tasknn_only", "single tasknn adapter, cross-entropy", "tasknn_only.jsonnet", True),
-    ("seal_lora", "SEAL dual LoRA adapters", "seal_sentiment_lora.jsonnet", True),
+    ("tasknn_lora", "single tasknn LoRA adapter, cross-entropy", "tasknn_only_lora.jsonnet", True),
     ("full_finetune", "full fine-tuning", "full_finetune.jsonnet", False),
+    ("seal_lora", "SEAL dual LoRA adapters", "seal_sentiment_lora.jsonnet", True),
 )
+# (SEAL run, its single-adapter baseline of the same adapter kind)
+SEAL_VS_SINGLE = (("seal", "tasknn_only"), ("seal_lora", "tasknn_lora"))
 # Twice the demo's training: every run sees the whole training split twice.
 DEFAULT_BUDGET = Budget(train_size=None, epochs=2, batch_size=16)
 ADAPTER_BAR = 0.80  # every adapter variant, test accuracy
@@ -68,11 +75,14 @@ def verdicts(rows) -> list:
             ok = accuracy >= ADAPTER_BAR
             notes.append(f"{row['run']}: test accuracy {accuracy:.4f} "
                          f"{'meets' if ok else 'MISSES'} the {ADAPTER_BAR:.2f} bar")
-    seal, single = by_name.get("seal"), by_name.get("tasknn_only")
-    if seal and single and seal.get("test_accuracy") is not None and single.get("test_accuracy") is not None:
+    for seal_name, single_name in SEAL_VS_SINGLE:
+        seal, single = by_name.get(seal_name), by_name.get(single_name)
+        if not (seal and single) or None in (seal.get("test_accuracy"), single.get("test_accuracy")):
+            continue
         gap = single["test_accuracy"] - seal["test_accuracy"]
         ok = gap <= SEAL_MARGIN + 1e-9
-        notes.append(f"SEAL vs single adapter: {-gap * 100:+.2f} points "
+        points = (seal["test_accuracy"] - single["test_accuracy"]) * 100 + 0.0  # no "-0.00"
+        notes.append(f"{seal['run']} vs {single['run']}: {points:+.2f} points "
                      f"({'within' if ok else 'OUTSIDE'} the 0.5-point margin)")
     return notes
 
@@ -83,6 +93,7 @@ def run_budget(directory: str) -> str:
     with open(os.path.join(directory, "config.json")) as handle:
         config = json.load(handle)
     sampler = config.get("data_loader", {}).get("batch_sampler", {})
+    sampler = sampler.get("batch_sampler", sampler)  # inside repeat_each_batch
     return Budget(config.get("dataset_reader", {}).get("max_instances"),
                   config.get("trainer", {}).get("num_epochs"),
                   sampler.get("batch_size", config.get("data_loader", {}).get("batch_size"))).describe()
@@ -157,11 +168,10 @@ def run(args):
     model = choose_model(args, args.output_dir)
     budget = budget_of(args, QUICK_BUDGET if args.quick else DEFAULT_BUDGET)
     configs = os.path.join(repo_root(), "training_configs")
-    print(f"Comparing {len(RUNS)} runs on {model_label(model)} ({model})\n  budget for each: {budget.describe()}; "
+    selected = [run for run in RUNS if not args.only or run[0] in args.only]
+    print(f"Comparing {len(selected)} runs on {model_label(model)} ({model})\n  budget for each: {budget.describe()}; "
           "evaluation on the full test split (1,066 sentences)")
-    for name, title, config, _ in RUNS:
-        if args.only and name not in args.only:
-            continue
+    for name, title, config, _ in selected:
         directory = os.path.join(args.output_dir, name)
         action = prepare(directory, args.retrain, args.recover)
         if action == "reuse":

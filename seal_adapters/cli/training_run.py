@@ -76,6 +76,16 @@ def bucket_loader(batch_size: int, shuffle: bool) -> Dict[str, Any]:
                               "sorting_keys": ["tokens"], "shuffle": shuffle}}
 
 
+def keep_repetition(configured: Dict[str, Any], loader: Dict[str, Any]) -> Dict[str, Any]:
+    """`loader`, still wrapped in the config's `repeat_each_batch` sampler if it had one (it
+    is how SEAL configs let each side train on every batch, not a budget choice)."""
+    sampler = configured.get("batch_sampler")
+    if not (isinstance(sampler, dict) and sampler.get("type") == "repeat_each_batch"):
+        return loader
+    return {"batch_sampler": {"type": "repeat_each_batch", "times": sampler.get("times", 2),
+                              "batch_sampler": loader["batch_sampler"]}}
+
+
 def build_config(config_path: str, model_name: str, data_dir: str, budget: Budget) -> Dict[str, Any]:
     """The resolved config (a dict) `allennlp train` gets for this run."""
     from allennlp.common import Params
@@ -97,7 +107,8 @@ def build_config(config_path: str, model_name: str, data_dir: str, budget: Budge
     config["validation_data_path"] = f"{data_dir}#validation"
     config["test_data_path"] = f"{data_dir}#test"
     config["evaluate_on_test"] = True
-    config["data_loader"] = bucket_loader(budget.batch_size, shuffle=True)
+    config["data_loader"] = keep_repetition(config.get("data_loader", {}),
+                                            bucket_loader(budget.batch_size, shuffle=True))
     config["validation_data_loader"] = bucket_loader(2 * budget.batch_size, shuffle=False)
     trainer = config.setdefault("trainer", {})
     trainer["num_epochs"] = budget.epochs

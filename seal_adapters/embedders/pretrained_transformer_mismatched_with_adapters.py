@@ -9,6 +9,7 @@ from typing import Any, Dict, Optional, Sequence
 from allennlp.modules.token_embedders import PretrainedTransformerMismatchedEmbedder, TokenEmbedder
 
 from seal_adapters.embedders.adapter_configs import AdapterSpec
+from seal_adapters.embedders.compilation import CompileSpec
 from seal_adapters.embedders.pretrained_transformer_with_adapters import (
     CONCAT,
     PretrainedTransformerWithAdaptersEmbedder,
@@ -31,6 +32,7 @@ class PretrainedTransformerMismatchedWithAdaptersEmbedder(PretrainedTransformerM
         max_length: Optional[int] = None,
         last_layer_only: bool = True,
         gradient_checkpointing: Optional[bool] = None,
+        compile: CompileSpec = False,
         tokenizer_kwargs: Optional[Dict[str, Any]] = None,
         transformer_kwargs: Optional[Dict[str, Any]] = None,
         sub_token_mode: str = "avg",
@@ -45,6 +47,7 @@ class PretrainedTransformerMismatchedWithAdaptersEmbedder(PretrainedTransformerM
             max_length=max_length,
             last_layer_only=last_layer_only,
             gradient_checkpointing=gradient_checkpointing,
+            compile=compile,
             tokenizer_kwargs=tokenizer_kwargs,
             transformer_kwargs=transformer_kwargs,
         )

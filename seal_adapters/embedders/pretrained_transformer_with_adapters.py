@@ -20,6 +20,7 @@ from allennlp.modules.token_embedders import PretrainedTransformerEmbedder, Toke
 from seal_adapters.embedders.adapter_backbone import AdapterBackbone
 from seal_adapters.embedders.adapter_configs import AdapterSpec, build_adapter_configs
 from seal_adapters.embedders.backbone_cache import frozen_backbone
+from seal_adapters.embedders.compilation import CompileSpec
 from seal_adapters.embedders.checkpointing import enable_gradient_checkpointing
 from seal_adapters.embedders.model_source import resolve_model_name
 
@@ -50,6 +51,9 @@ class PretrainedTransformerWithAdaptersEmbedder(PretrainedTransformerEmbedder):
         As in allennlp's `pretrained_transformer` embedder.
     gradient_checkpointing : `bool`, optional
         Recompute activations in backward (non-reentrant, so it works with a frozen backbone).
+    compile : `Union[bool, str, Dict]`, optional (default = `False`)
+        `torch.compile` the transformer with its adapters: true, "auto" (GPU inputs only) or
+        a dict of torch.compile arguments plus `devices`; see compilation.py.
     """
 
     def __init__(
@@ -63,6 +67,7 @@ class PretrainedTransformerWithAdaptersEmbedder(PretrainedTransformerEmbedder):
         max_length: Optional[int] = None,
         last_layer_only: bool = True,
         gradient_checkpointing: Optional[bool] = None,
+        compile: CompileSpec = False,
         tokenizer_kwargs: Optional[Dict[str, Any]] = None,
         transformer_kwargs: Optional[Dict[str, Any]] = None,
     ) -> None:
@@ -72,9 +77,16 @@ class PretrainedTransformerWithAdaptersEmbedder(PretrainedTransformerEmbedder):
             raise ConfigurationError(
                 f"output '{output}' names no adapter: use one of {list(configs)} or \"{CONCAT}\"."
             )
+        if gradient_checkpointing and compile:
+            raise ConfigurationError(
+                "gradient_checkpointing and compile cannot be combined: torch.compile cannot trace "
+                "the checkpoint function that re-enters the adapter setup on recompute. Use one "
+                "of them (compile with gradient_checkpointing off, or checkpointing uncompiled)."
+            )
         self.model_name = resolve_model_name(model_name)
         backbone = frozen_backbone(self.model_name, transformer_kwargs)
-        self.transformer_model = AdapterBackbone(backbone, configs, load_adapters, execution)
+        self.transformer_model = AdapterBackbone(backbone, configs, load_adapters, execution,
+                                                 compile=compile)
         if gradient_checkpointing:
             enable_gradient_checkpointing(backbone)
         self.config = backbone.config

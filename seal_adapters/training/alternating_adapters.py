@@ -19,6 +19,7 @@ from allennlp.common.checks import ConfigurationError
 from allennlp.training.callbacks import TrainerCallback
 from allennlp.training.callbacks.backward import MixedPrecisionBackwardCallback
 
+from seal_adapters.data.repeat_each_batch import RepeatEachBatchSampler
 from seal_adapters.embedders.channels import adapter_backbones
 from seal_adapters.training.finite_loss import guard_finite_loss
 from seal_adapters.training.reader_check import check_reader_matches_embedder
@@ -133,11 +134,24 @@ class AlternatingAdaptersCallback(TrainerCallback):
     def on_start(self, trainer, is_primary: bool = True, **kwargs) -> None:
         self.attach(trainer.model)
         check_reader_matches_embedder(trainer)
+        self._check_repetition(getattr(getattr(trainer, "data_loader", None), "batch_sampler", None))
         # A NaN/inf training loss stops the run naming the step and this adapter (finite_loss.py).
         if self._loss_guard is not None:
             self._loss_guard.remove()
         self._loss_guard = guard_finite_loss(trainer, lambda: self.current)
         logger.info("alternating_adapters: schedule %s, starting with '%s'", self.schedule, self.current)
+
+    def _check_repetition(self, sampler) -> None:
+        """A `repeat_each_batch` loader must repeat each batch once per step of a schedule
+        cycle, or the sides would not train on the same batches."""
+        cycle = sum(steps for _, steps in self.schedule)
+        times = getattr(sampler, "times", 1) if isinstance(sampler, RepeatEachBatchSampler) else 1
+        if times > 1 and times != cycle:
+            raise ConfigurationError(
+                f"alternating_adapters: the data loader repeats each batch {times} times, but one "
+                f"cycle of the schedule {self.schedule} has {cycle} steps, so the sides would train "
+                f"on different batches. Set repeat_each_batch's times to {cycle}."
+            )
 
     def on_backward(self, trainer, batch_outputs: Dict[str, torch.Tensor], backward_called: bool,
                     **kwargs) -> bool:

@@ -8,6 +8,20 @@
     schedule: schedule,
   },
 
+  // Training batches. With a schedule (SEAL): each batch once per step of a schedule cycle,
+  // in a row (repeat_each_batch), so the ScoreNN and the TaskNN both train on every batch.
+  // Without one (schedule=null, a single network): plain shuffled batches. Validation and
+  // test batches need no repetition: use `validation_loader`.
+  seal_loader(batch_size=32, schedule=self.default_schedule)::
+    if schedule == null then { batch_size: batch_size, shuffle: true } else {
+      batch_sampler: {
+        type: 'repeat_each_batch',
+        times: std.foldl(function(total, turn) total + turn[1], schedule, 0),
+        batch_sampler: { type: 'bucket', batch_size: batch_size, sorting_keys: ['tokens'] },
+      },
+    },
+  validation_loader(batch_size=64):: { batch_size: batch_size, shuffle: false },
+
   trainer(num_epochs=3, lr=1e-3, schedule=self.default_schedule, patience=null,
           validation_metric='+accuracy', optimizer=null, cuda_device=-1, use_amp=false):: {
     num_epochs: num_epochs,
