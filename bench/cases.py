@@ -87,7 +87,8 @@ def make_batches(vocab_size: int, batch_size: int, length: int, steps: int, devi
     return batches
 
 
-def plugin_model(model_dir: str, dual: bool, execution: str, gradient_checkpointing: bool = False) -> Model:
+def plugin_model(model_dir: str, dual: bool, execution: str, gradient_checkpointing: bool = False,
+                 compile=False) -> Model:
     vocab = Vocabulary()
     vocab.add_tokens_to_namespace(["neg", "pos"], "labels")
     adapters_config = {"scorenn": "seq_bn", "tasknn": "seq_bn"} if dual else {"tasknn": "seq_bn"}
@@ -98,7 +99,7 @@ def plugin_model(model_dir: str, dual: bool, execution: str, gradient_checkpoint
         "text_field_embedder": {"token_embedders": {"tokens": {
             "type": "pretrained_transformer_with_adapters", "model_name": model_dir,
             "adapters": adapters_config, "execution": execution,
-            "gradient_checkpointing": gradient_checkpointing,
+            "gradient_checkpointing": gradient_checkpointing, "compile": compile,
         }}},
     }))
 

@@ -2,13 +2,13 @@
 
     .venv/bin/python bench/run.py --device cpu --quick     # < 1 minute on 2 cores
     .venv/bin/python bench/run.py --device cpu --model minilm
-    .venv/bin/python bench/run.py --device cuda --model roberta-base --amp
+    .venv/bin/python bench/run.py --device cuda --model roberta-base --amp --compile
 
 Prints one JSON line per case (samples/s, peak memory), then a summary line with the
 ratios of docs/benchmarks.md: plugin_vs_raw, dual_vs_single, dual_memory_vs_single,
-predict_vs_single. Models need no download: "small" and "roberta-base" are random-init
-RoBERTa configs built locally (speed does not depend on the weights), "minilm" is the
-bundled pretrained MiniLM-L6.
+predict_vs_single (and with --compile compiled_dual_vs_eager_single). Models need no
+download: "small" and "roberta-base" are random-init RoBERTa configs built locally (speed
+does not depend on the weights), "minilm" is the bundled pretrained MiniLM-L6.
 """
 import argparse
 import json
@@ -52,13 +52,15 @@ def measure(name: str, device, run) -> dict:
             "wall_seconds": round(time.perf_counter() - started, 2)}
 
 
-def cases(directory: str, device, batch_size: int, length: int, steps: int, warmup: int, use_amp: bool):
+def cases(directory: str, device, batch_size: int, length: int, steps: int, warmup: int, use_amp: bool,
+          compile: bool = False):
     vocab_size = seal_adapters.embedders.backbone_cache.frozen_backbone(directory).config.vocab_size
     batches = make_batches(vocab_size, batch_size, length, steps, device)
     common = dict(device=device, batch_size=batch_size, warmup=warmup)
 
-    def plugin(dual, execution, checkpointing=False):
-        return lambda: run_plugin_training(plugin_model(directory, dual, execution, checkpointing),
+    def plugin(dual, execution, checkpointing=False, compiled=False):
+        return lambda: run_plugin_training(plugin_model(directory, dual, execution, checkpointing,
+                                                        compile=compiled),
                                            batches, use_amp=use_amp, **common)
 
     def raw(dual, sequential):
@@ -83,6 +85,9 @@ def cases(directory: str, device, batch_size: int, length: int, steps: int, warm
     yield "plugin_dual_sequential", plugin(True, "sequential")
     yield "plugin_dual_auto", plugin(True, "auto")
     yield "plugin_dual_auto_checkpointing", plugin(True, "auto", True)
+    if compile:
+        # Warm-up steps include compiling: one graph per side (the first two steps).
+        yield "plugin_dual_auto_compiled", plugin(True, "auto", compiled=True)
     yield "predict_raw_single", predict_raw_single
     yield "predict_plugin", predict_plugin
 
@@ -92,7 +97,7 @@ def summarise(results: dict, device) -> dict:
     memory_key = "peak_memory_mib" if device.type == "cuda" else "added_memory_mib"
     memory = {name: r[memory_key] for name, r in results.items()}
     best_raw_dual = max(speed["raw_dual_parallel"], speed["raw_dual_sequential"])
-    return {
+    summary = {
         "summary": True,
         "plugin_vs_raw": round(speed["plugin_dual_parallel"] / speed["raw_dual_parallel"], 3),
         "plugin_vs_raw_sequential": round(speed["plugin_dual_sequential"] / speed["raw_dual_sequential"], 3),
@@ -104,6 +109,10 @@ def summarise(results: dict, device) -> dict:
         "predict_vs_single": round(speed["predict_plugin"] / speed["predict_raw_single"], 3),
         "memory_measure": memory_key,
     }
+    if "plugin_dual_auto_compiled" in speed:
+        summary["compiled_dual_vs_eager_single"] = round(
+            speed["plugin_dual_auto_compiled"] / speed["raw_single"], 3)
+    return summary
 
 
 def main(argv=None) -> int:
@@ -117,6 +126,8 @@ def main(argv=None) -> int:
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--amp", action="store_true", help="mixed precision (CUDA only)")
     parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument("--compile", action="store_true",
+                        help="add a case with the embedder's compile option (torch.compile, inductor)")
     args = parser.parse_args(argv)
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -130,13 +141,15 @@ def main(argv=None) -> int:
     with tempfile.TemporaryDirectory() as scratch:
         directory = model_dir(model, scratch)
         header = {"model": model, "device": str(device), "batch_size": batch_size, "length": length,
-                  "steps": steps, "warmup": args.warmup, "amp": args.amp, "threads": torch.get_num_threads(),
+                  "steps": steps, "warmup": args.warmup, "amp": args.amp, "compile": args.compile,
+                  "threads": torch.get_num_threads(),
                   "torch": torch.__version__}
         if device.type == "cuda":
             header["gpu"] = torch.cuda.get_device_name(device)
         print(json.dumps(header), flush=True)
         results = {}
-        for name, run in cases(directory, device, batch_size, length, steps, args.warmup, args.amp):
+        for name, run in cases(directory, device, batch_size, length, steps, args.warmup, args.amp,
+                               args.compile):
             results[name] = measure(name, device, run)
             print(json.dumps(results[name]), flush=True)
         print(json.dumps(summarise(results, device)), flush=True)
