@@ -153,3 +153,18 @@ def test_seal_configs_give_each_side_every_batch(name, tiny_bert, data_files):
         assert "batch_sampler" not in params["validation_data_loader"], name
     else:
         assert sampler.get("type") != "repeat_each_batch", name
+
+
+def test_readme_new_task_example_evaluates_with_matching_repetition():
+    import _jsonnet
+
+    readme = open(os.path.join(REPO, "README.md")).read()
+    marker = readme.index("local schedule")
+    start = readme.rindex("```jsonnet", 0, marker) + len("```jsonnet")
+    snippet = readme[start:readme.index("```", marker)]
+    config = json.loads(_jsonnet.evaluate_snippet(
+        "README.md", snippet, jpathdir=[CONFIG_DIR],
+        ext_vars={"SEAL_TRANSFORMER": "m", "SEAL_TRAIN": "t", "SEAL_VALIDATION": "v", "SEAL_TEST": ""}))
+    assert config["data_loader"]["batch_sampler"]["times"] == 3
+    assert config["trainer"]["callbacks"][0]["schedule"] == [["scorenn", 2], ["tasknn", 1]]
+    assert config["dataset_reader"]["text_key"] == "body"
