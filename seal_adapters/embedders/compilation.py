@@ -79,3 +79,20 @@ class CompiledTransformer:
     def describe(self) -> str:
         where = "every device" if self.devices is None else f"{list(self.devices)} only"
         return f"torch.compile({self.arguments}) on {where}"
+
+
+def skip_confidence_checks(trainer) -> bool:
+    """Removes allennlp's ConfidenceChecksCallback from `trainer` (if there) and says whether
+    it did. That check hangs forward hooks on every module for the first batch only; a
+    compiled graph guards on hooks, so each side would compile twice (with the hooks and
+    without), and with inductor a compilation takes a minute. What it checks (a bias right
+    before a batch norm) cannot occur in a frozen pretrained transformer. Call it in a
+    callback's `on_start`, which runs before the default callbacks' own."""
+    from allennlp.training.callbacks.confidence_checks import ConfidenceChecksCallback
+
+    callbacks = getattr(trainer, "_callbacks", [])
+    kept = [c for c in callbacks if not isinstance(c, ConfidenceChecksCallback)]
+    if len(kept) == len(callbacks):
+        return False
+    callbacks[:] = kept
+    return True

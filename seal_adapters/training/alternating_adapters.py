@@ -21,6 +21,7 @@ from allennlp.training.callbacks.backward import MixedPrecisionBackwardCallback
 
 from seal_adapters.data.repeat_each_batch import RepeatEachBatchSampler
 from seal_adapters.embedders.channels import adapter_backbones
+from seal_adapters.embedders.compilation import skip_confidence_checks
 from seal_adapters.training.finite_loss import guard_finite_loss
 from seal_adapters.training.reader_check import check_reader_matches_embedder
 from seal_adapters.training.sides import parameters_by_side
@@ -135,6 +136,9 @@ class AlternatingAdaptersCallback(TrainerCallback):
         self.attach(trainer.model)
         check_reader_matches_embedder(trainer)
         self._check_repetition(getattr(getattr(trainer, "data_loader", None), "batch_sampler", None))
+        if any(b.compiled is not None for b in adapter_backbones(trainer.model)) and skip_confidence_checks(trainer):
+            logger.info("alternating_adapters: allennlp's confidence checks are skipped for the compiled "
+                        "transformer (their first-batch hooks would compile every graph twice)")
         # A NaN/inf training loss stops the run naming the step and this adapter (finite_loss.py).
         if self._loss_guard is not None:
             self._loss_guard.remove()
