@@ -92,26 +92,34 @@ def cases(directory: str, device, batch_size: int, length: int, steps: int, warm
     yield "predict_plugin", predict_plugin
 
 
+# summary key -> (numerator case, denominator case, measure); "best_raw_dual" is the faster
+# of the two raw dual-adapter strategies.
+RATIOS = {
+    "plugin_vs_raw": ("plugin_dual_parallel", "raw_dual_parallel", "speed"),
+    "plugin_vs_raw_sequential": ("plugin_dual_sequential", "raw_dual_sequential", "speed"),
+    "dual_vs_single": ("plugin_dual_auto", "plugin_single", "speed"),
+    "auto_vs_best_raw_strategy": ("plugin_dual_auto", "best_raw_dual", "speed"),
+    "dual_memory_vs_single": ("plugin_dual_auto", "plugin_single", "memory"),
+    "checkpointing_memory_vs_plain": ("plugin_dual_auto_checkpointing", "plugin_dual_auto", "memory"),
+    "predict_vs_single": ("predict_plugin", "predict_raw_single", "speed"),
+    "compiled_dual_vs_eager_single": ("plugin_dual_auto_compiled", "raw_single", "speed"),
+}
+
+
 def summarise(results: dict, device) -> dict:
-    speed = {name: r["samples_per_second"] for name, r in results.items()}
+    """The ratios whose two cases ran (all of them without --cases)."""
     memory_key = "peak_memory_mib" if device.type == "cuda" else "added_memory_mib"
-    memory = {name: r[memory_key] for name, r in results.items()}
-    best_raw_dual = max(speed["raw_dual_parallel"], speed["raw_dual_sequential"])
-    summary = {
-        "summary": True,
-        "plugin_vs_raw": round(speed["plugin_dual_parallel"] / speed["raw_dual_parallel"], 3),
-        "plugin_vs_raw_sequential": round(speed["plugin_dual_sequential"] / speed["raw_dual_sequential"], 3),
-        "dual_vs_single": round(speed["plugin_dual_auto"] / speed["plugin_single"], 3),
-        "auto_vs_best_raw_strategy": round(speed["plugin_dual_auto"] / best_raw_dual, 3),
-        "dual_memory_vs_single": round(memory["plugin_dual_auto"] / max(memory["plugin_single"], 1e-9), 3),
-        "checkpointing_memory_vs_plain": round(
-            memory["plugin_dual_auto_checkpointing"] / max(memory["plugin_dual_auto"], 1e-9), 3),
-        "predict_vs_single": round(speed["predict_plugin"] / speed["predict_raw_single"], 3),
-        "memory_measure": memory_key,
-    }
-    if "plugin_dual_auto_compiled" in speed:
-        summary["compiled_dual_vs_eager_single"] = round(
-            speed["plugin_dual_auto_compiled"] / speed["raw_single"], 3)
+    measures = {"speed": {name: r["samples_per_second"] for name, r in results.items()},
+                "memory": {name: r[memory_key] for name, r in results.items()}}
+    speed = measures["speed"]
+    if "raw_dual_parallel" in speed and "raw_dual_sequential" in speed:
+        speed["best_raw_dual"] = max(speed["raw_dual_parallel"], speed["raw_dual_sequential"])
+    summary = {"summary": True}
+    for key, (numerator, denominator, measure) in RATIOS.items():
+        values = measures[measure]
+        if numerator in values and denominator in values:
+            summary[key] = round(values[numerator] / max(values[denominator], 1e-9), 3)
+    summary["memory_measure"] = memory_key
     return summary
 
 
@@ -128,6 +136,9 @@ def main(argv=None) -> int:
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--compile", action="store_true",
                         help="add a case with the embedder's compile option (torch.compile, inductor)")
+    parser.add_argument("--cases", default=None,
+                        help="comma-separated case names to run (default: all); e.g. "
+                             "plugin_dual_auto,plugin_dual_auto_checkpointing for checkpointing memory")
     args = parser.parse_args(argv)
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -148,8 +159,15 @@ def main(argv=None) -> int:
             header["gpu"] = torch.cuda.get_device_name(device)
         print(json.dumps(header), flush=True)
         results = {}
-        for name, run in cases(directory, device, batch_size, length, steps, args.warmup, args.amp,
-                               args.compile):
+        wanted = set(args.cases.split(",")) if args.cases else None
+        planned = list(cases(directory, device, batch_size, length, steps, args.warmup, args.amp,
+                             args.compile or bool(wanted and "plugin_dual_auto_compiled" in wanted)))
+        unknown = sorted((wanted or set()) - {name for name, _ in planned})
+        if unknown:
+            parser.error(f"unknown case(s) {unknown}; the cases are {[name for name, _ in planned]}")
+        for name, run in planned:
+            if wanted is not None and name not in wanted:
+                continue
             results[name] = measure(name, device, run)
             print(json.dumps(results[name]), flush=True)
         print(json.dumps(summarise(results, device)), flush=True)

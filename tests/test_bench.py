@@ -1,0 +1,48 @@
+"""bench/run.py: its summary ratios, and one short run that prints what the docs promise."""
+import json
+import os
+import subprocess
+import sys
+
+import torch
+
+from bench.run import summarise
+from tests.conftest import REPO
+
+
+def case(speed, memory):
+    return {"samples_per_second": speed, "added_memory_mib": memory, "peak_memory_mib": memory}
+
+
+def test_summary_ratios_from_the_cases_that_ran():
+    results = {"raw_dual_parallel": case(20.0, 300), "raw_dual_sequential": case(25.0, 200),
+               "plugin_dual_parallel": case(19.0, 310), "plugin_single": case(40.0, 150),
+               "plugin_dual_auto": case(26.0, 180)}
+    summary = summarise(results, torch.device("cpu"))
+    assert summary["plugin_vs_raw"] == 0.95
+    assert summary["dual_vs_single"] == 0.65
+    assert summary["auto_vs_best_raw_strategy"] == 1.04  # against the faster raw strategy
+    assert summary["dual_memory_vs_single"] == 1.2
+    assert "predict_vs_single" not in summary and "plugin_vs_raw_sequential" not in summary
+
+
+def test_a_short_run_prints_one_json_line_per_case_and_a_summary():
+    result = subprocess.run(
+        [sys.executable, "bench/run.py", "--quick", "--steps", "4", "--warmup", "1",
+         "--cases", "raw_single,plugin_single,predict_raw_single,predict_plugin"],
+        cwd=REPO, capture_output=True, text=True, timeout=300,
+        env={**os.environ, "OMP_NUM_THREADS": "1"})
+    assert result.returncode == 0, result.stderr[-2000:]
+    lines = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+    header, *rows, summary = lines
+    assert header["model"] == "small" and header["batch_size"] == 8
+    assert [row["case"] for row in rows] == ["raw_single", "plugin_single", "predict_raw_single",
+                                            "predict_plugin"]
+    assert all(row["samples_per_second"] > 0 for row in rows)
+    assert summary["summary"] and 0 < summary["predict_vs_single"]
+
+
+def test_unknown_case_names_are_refused():
+    result = subprocess.run([sys.executable, "bench/run.py", "--quick", "--cases", "plugin_dual_fast"],
+                            cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 2 and "unknown case(s) ['plugin_dual_fast']" in result.stderr
