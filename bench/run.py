@@ -1,7 +1,7 @@
 """Dual-adapter training and prediction speed and memory: the plugin against raw loops.
 
     .venv/bin/python bench/run.py --device cpu --quick     # < 1 minute on 2 cores
-    .venv/bin/python bench/run.py --device cpu --model minilm
+    .venv/bin/python bench/run.py --device cpu --model minilm --repeat 3
     .venv/bin/python bench/run.py --device cuda --model roberta-base --amp --compile
 
 Prints one JSON line per case (samples/s, peak memory), then a summary line with the
@@ -13,6 +13,7 @@ does not depend on the weights), "minilm" is the bundled pretrained MiniLM-L6.
 import argparse
 import json
 import os
+import statistics
 import sys
 import tempfile
 import time
@@ -92,6 +93,12 @@ def cases(directory: str, device, batch_size: int, length: int, steps: int, warm
     yield "predict_plugin", predict_plugin
 
 
+def median_result(runs: list) -> dict:
+    """Per measure, the median over the rounds of one case."""
+    keys = ("samples_per_second", "peak_memory_mib", "added_memory_mib")
+    return {key: statistics.median(run[key] for run in runs) for key in keys}
+
+
 # summary key -> (numerator case, denominator case, measure); "best_raw_dual" is the faster
 # of the two raw dual-adapter strategies.
 RATIOS = {
@@ -136,6 +143,8 @@ def main(argv=None) -> int:
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--compile", action="store_true",
                         help="add a case with the embedder's compile option (torch.compile, inductor)")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="run all cases this many times, interleaved; the summary uses medians")
     parser.add_argument("--cases", default=None,
                         help="comma-separated case names to run (default: all); e.g. "
                              "plugin_dual_auto,plugin_dual_auto_checkpointing for checkpointing memory")
@@ -158,18 +167,23 @@ def main(argv=None) -> int:
         if device.type == "cuda":
             header["gpu"] = torch.cuda.get_device_name(device)
         print(json.dumps(header), flush=True)
-        results = {}
         wanted = set(args.cases.split(",")) if args.cases else None
         planned = list(cases(directory, device, batch_size, length, steps, args.warmup, args.amp,
                              args.compile or bool(wanted and "plugin_dual_auto_compiled" in wanted)))
         unknown = sorted((wanted or set()) - {name for name, _ in planned})
         if unknown:
             parser.error(f"unknown case(s) {unknown}; the cases are {[name for name, _ in planned]}")
-        for name, run in planned:
-            if wanted is not None and name not in wanted:
-                continue
-            results[name] = measure(name, device, run)
-            print(json.dumps(results[name]), flush=True)
+        rounds: dict = {}
+        for round_number in range(args.repeat):  # rounds interleave the cases: drift hits all alike
+            for name, run in planned:
+                if wanted is not None and name not in wanted:
+                    continue
+                result = measure(name, device, run)
+                if args.repeat > 1:
+                    result["round"] = round_number
+                rounds.setdefault(name, []).append(result)
+                print(json.dumps(result), flush=True)
+        results = {name: median_result(runs) for name, runs in rounds.items()}
         print(json.dumps(summarise(results, device)), flush=True)
     return 0
 

@@ -4,9 +4,9 @@ Trains `training_configs/seal_sentiment.jsonnet` (SEAL: a scorenn and a tasknn a
 one frozen transformer, trained alternately) on the sentence polarity data with the
 bundled pretrained MiniLM-L6, evaluates on the full standard test split (1,066 sentences),
 predicts a few example sentences and draws the training curves. The default budget, one
-epoch over the 8,530 training sentences at batch 16, keeps the whole demo to a few minutes
-on 2 CPU cores; `--epochs`, `--train-size` (the first N sentences) and `--batch-size`
-change it.
+epoch over the 8,530 training sentences at batch 16 (each batch trained on by the ScoreNN
+and then the TaskNN), keeps the whole demo under 10 minutes on 2 CPU cores; `--epochs`,
+`--train-size` (the first N sentences) and `--batch-size` change it.
 
 A finished run in the serialization directory is reused, never silently replaced:
 `--retrain` starts over (deleting it), `--recover` resumes an interrupted one.
