@@ -86,6 +86,7 @@ def cases(directory: str, device, batch_size: int, length: int, steps: int, warm
     yield "plugin_dual_sequential", plugin(True, "sequential")
     yield "plugin_dual_auto", plugin(True, "auto")
     yield "plugin_dual_auto_checkpointing", plugin(True, "auto", True)
+    yield "plugin_dual_parallel_checkpointing", plugin(True, "parallel", True)
     if compile:
         # Warm-up steps include compiling: one graph per side (the first two steps).
         yield "plugin_dual_auto_compiled", plugin(True, "auto", compiled=True)
@@ -108,6 +109,8 @@ RATIOS = {
     "auto_vs_best_raw_strategy": ("plugin_dual_auto", "best_raw_dual", "speed"),
     "dual_memory_vs_single": ("plugin_dual_auto", "plugin_single", "memory"),
     "checkpointing_memory_vs_plain": ("plugin_dual_auto_checkpointing", "plugin_dual_auto", "memory"),
+    "parallel_checkpointing_memory_vs_plain": ("plugin_dual_parallel_checkpointing",
+                                               "plugin_dual_parallel", "memory"),
     "predict_vs_single": ("predict_plugin", "predict_raw_single", "speed"),
     "compiled_dual_vs_eager_single": ("plugin_dual_auto_compiled", "raw_single", "speed"),
 }
