@@ -134,7 +134,7 @@ def run(args):
               f"  config {os.path.relpath(config)}, data {data_dir}\n"
               f"  budget: {budget.describe()}; evaluation on the full test split (1,066 sentences)")
         if not args.quick:
-            print("  (a short budget so the demo takes a few minutes on 2 CPU cores; --epochs, "
+            print("  (a short budget so the demo takes under 10 minutes on 2 CPU cores; --epochs, "
                   "--train-size and --batch-size change it)")
         status = train(build_config(config, model, data_dir, budget), serialization_dir,
                        recover=action == "recover", force=action == "retrain")
