@@ -75,7 +75,9 @@ def instances(model_dir, count=12):
                       "label": LabelField(str(i % 2))}) for i in range(count)]
 
 
-def train(model_dir, tmp_path, optimizer_params, schedule, steps=6, model=None):
+def train(model_dir, tmp_path, optimizer_params, schedule, steps=6, model=None, scaler=None):
+    """Trains `steps` steps at batch 2; `scaler` replaces the trainer's (None without use_amp),
+    to take the mixed-precision path of backward and step on the CPU."""
     data = instances(model_dir, count=steps * 2)
     vocab = Vocabulary.from_instances(data)
     model = model or TwoHeadModel(vocab, model_dir)
@@ -86,6 +88,8 @@ def train(model_dir, tmp_path, optimizer_params, schedule, steps=6, model=None):
     snapshots = Snapshots(str(tmp_path), model)
     trainer = GradientDescentTrainer(model, optimizer, loader, num_epochs=1, callbacks=[alternating, snapshots],
                                      serialization_dir=str(tmp_path))
+    if scaler is not None:
+        trainer._scaler = scaler
     trainer.train()
     return model, snapshots.steps, alternating
 
@@ -109,7 +113,11 @@ OPTIMIZERS = {
 def test_only_the_scheduled_side_changes_bit_for_bit(tiny_roberta, tmp_path, optimizer):
     schedule = [["scorenn", 2], ["tasknn", 1]]
     model, steps, _ = train(tiny_roberta, tmp_path, OPTIMIZERS[optimizer], schedule, steps=6)
-    expected = ["scorenn", "scorenn", "tasknn"] * 2
+    assert_only_the_trained_side_moved(steps, ["scorenn", "scorenn", "tasknn"] * 2)
+
+
+def assert_only_the_trained_side_moved(steps, expected):
+    """`steps`: parameter snapshots before and after each step; `expected`: who trained."""
     for step, trained in enumerate(expected):
         before, after = steps[step], steps[step + 1]
         for name in before:
