@@ -105,3 +105,21 @@ def test_a_repetition_that_does_not_match_the_schedule_is_refused(tiny_roberta, 
 def test_bad_times(times):
     with pytest.raises(ConfigurationError, match="times must be a positive integer"):
         RepeatEachBatchSampler(BucketBatchSampler(batch_size=2), times=times)
+
+
+def test_random_batches_of_a_size_each_repeated(tiny_roberta):
+    data = instances(tiny_roberta, count=10)
+    sampler = RepeatEachBatchSampler(batch_size=4, times=2)
+    batches = list(sampler.get_batch_indices(data))
+    assert [len(b) for b in batches] == [4, 4, 4, 4, 2, 2]
+    assert batches[0::2] == batches[1::2]
+    assert sorted(i for b in batches[0::2] for i in b) == list(range(10))
+    assert sampler.get_num_batches(data) == 6 and sampler.get_batch_size() == 4
+    orders = {tuple(i for b in sampler.get_batch_indices(data) for i in b) for _ in range(5)}
+    assert len(orders) > 1  # shuffled every epoch
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"batch_size": 4, "batch_sampler": BucketBatchSampler(batch_size=2)}])
+def test_exactly_one_source_of_batches(kwargs):
+    with pytest.raises(ConfigurationError, match="give either batch_sampler .* or batch_size"):
+        RepeatEachBatchSampler(**kwargs)

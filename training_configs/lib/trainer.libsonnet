@@ -12,13 +12,16 @@
   // in a row (repeat_each_batch), so the ScoreNN and the TaskNN both train on every batch.
   // Without one (schedule=null, a single network): plain shuffled batches. Validation and
   // test batches need no repetition: use `validation_loader`.
-  seal_loader(batch_size=32, schedule=self.default_schedule)::
+  // bucket=true: batches of similar length (less padding, fastest for sentences); false:
+  // random batches, which tagging learns much faster from.
+  seal_loader(batch_size=32, schedule=self.default_schedule, bucket=true)::
     if schedule == null then { batch_size: batch_size, shuffle: true } else {
       batch_sampler: {
         type: 'repeat_each_batch',
         times: std.foldl(function(total, turn) total + turn[1], schedule, 0),
-        batch_sampler: { type: 'bucket', batch_size: batch_size, sorting_keys: ['tokens'] },
-      },
+      } + (if bucket then {
+             batch_sampler: { type: 'bucket', batch_size: batch_size, sorting_keys: ['tokens'] },
+           } else { batch_size: batch_size }),
     },
   validation_loader(batch_size=64):: { batch_size: batch_size, shuffle: false },
 
