@@ -72,6 +72,7 @@ class AlternatingAdaptersCallback(TrainerCallback):
         self.steps_this_epoch: Dict[str, int] = {}
         self._sides: Dict[str, List[Tuple[str, torch.nn.Parameter]]] = {}
         self._model: Optional[torch.nn.Module] = None
+        self._compiled = False  # whether a backbone of the model is compiled (set by attach)
         self._loss_guard = None  # the non-finite-loss check, installed in on_start
 
     # -- state ------------------------------------------------------------------------
@@ -119,6 +120,7 @@ class AlternatingAdaptersCallback(TrainerCallback):
             logger.warning("alternating_adapters: adapter(s) %s are not in the schedule and stay frozen.", idle)
         self._sides, _ = parameters_by_side(model, adapter_names)
         self._model = model
+        self._compiled = any(b.compiled is not None for b in backbones)
         self._apply()
 
     def _apply(self) -> None:
@@ -136,7 +138,7 @@ class AlternatingAdaptersCallback(TrainerCallback):
         self.attach(trainer.model)
         check_reader_matches_embedder(trainer)
         self._check_repetition(getattr(getattr(trainer, "data_loader", None), "batch_sampler", None))
-        if any(b.compiled is not None for b in adapter_backbones(trainer.model)) and skip_confidence_checks(trainer):
+        if self._compiled and skip_confidence_checks(trainer):
             logger.info("alternating_adapters: allennlp's confidence checks are skipped for the compiled "
                         "transformer (their first-batch hooks would compile every graph twice)")
         # A NaN/inf training loss stops the run naming the step and this adapter (finite_loss.py).
@@ -149,7 +151,7 @@ class AlternatingAdaptersCallback(TrainerCallback):
         """A `repeat_each_batch` loader must repeat each batch once per step of a schedule
         cycle, or the sides would not train on the same batches."""
         cycle = sum(steps for _, steps in self.schedule)
-        times = getattr(sampler, "times", 1) if isinstance(sampler, RepeatEachBatchSampler) else 1
+        times = sampler.times if isinstance(sampler, RepeatEachBatchSampler) else 1
         if times > 1 and times != cycle:
             raise ConfigurationError(
                 f"alternating_adapters: the data loader repeats each batch {times} times, but one "
