@@ -123,3 +123,20 @@ def test_random_batches_of_a_size_each_repeated(tiny_roberta):
 def test_exactly_one_source_of_batches(kwargs):
     with pytest.raises(ConfigurationError, match="give either batch_sampler .* or batch_size"):
         RepeatEachBatchSampler(**kwargs)
+
+
+@pytest.mark.parametrize("configured, inner", [
+    ({"type": "repeat_each_batch", "times": 3,
+      "batch_sampler": {"type": "bucket", "batch_size": 32, "sorting_keys": ["tokens"]}}, "batch_sampler"),
+    ({"type": "repeat_each_batch", "times": 3, "batch_size": 32}, "batch_size"),
+])
+def test_demo_and_compare_keep_the_configs_repetition_and_kind_of_batches(configured, inner):
+    from seal_adapters.cli.training_run import bucket_loader, keep_repetition
+
+    loader = keep_repetition({"batch_sampler": configured}, bucket_loader(16, shuffle=True))
+    sampler = loader["batch_sampler"]
+    assert sampler["type"] == "repeat_each_batch" and sampler["times"] == 3
+    assert set(sampler) == {"type", "times", inner}
+    size = sampler["batch_size"] if inner == "batch_size" else sampler["batch_sampler"]["batch_size"]
+    assert size == 16  # the budget's batch size, not the config's
+    assert keep_repetition({"batch_size": 32}, bucket_loader(16, True)) == bucket_loader(16, True)

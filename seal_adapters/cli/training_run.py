@@ -78,12 +78,18 @@ def bucket_loader(batch_size: int, shuffle: bool) -> Dict[str, Any]:
 
 def keep_repetition(configured: Dict[str, Any], loader: Dict[str, Any]) -> Dict[str, Any]:
     """`loader`, still wrapped in the config's `repeat_each_batch` sampler if it had one (it
-    is how SEAL configs let each side train on every batch, not a budget choice)."""
+    is how SEAL configs let each side train on every batch, not a budget choice), and with
+    the config's kind of batches: random ones of the budget's size where the config asked
+    for random batches (`batch_size`), else `loader`'s."""
     sampler = configured.get("batch_sampler")
     if not (isinstance(sampler, dict) and sampler.get("type") == "repeat_each_batch"):
         return loader
-    return {"batch_sampler": {"type": "repeat_each_batch", "times": sampler.get("times", 2),
-                              "batch_sampler": loader["batch_sampler"]}}
+    repeated: Dict[str, Any] = {"type": "repeat_each_batch", "times": sampler.get("times", 2)}
+    if "batch_size" in sampler:
+        repeated["batch_size"] = loader["batch_sampler"]["batch_size"]
+    else:
+        repeated["batch_sampler"] = loader["batch_sampler"]
+    return {"batch_sampler": repeated}
 
 
 def build_config(config_path: str, model_name: str, data_dir: str, budget: Budget) -> Dict[str, Any]:
