@@ -30,20 +30,14 @@ def tiny_bert(tmp_path_factory) -> str:
 @pytest.fixture(scope="session")
 def sentiment_data(tmp_path_factory) -> dict:
     root = tmp_path_factory.mktemp("sentiment")
-    return {
-        "train": data.write_jsonl(str(root / "train.jsonl"), data.sentiment_examples(96, seed=1)),
-        "validation": data.write_jsonl(str(root / "dev.jsonl"), data.sentiment_examples(48, seed=2)),
-        "test": data.write_jsonl(str(root / "test.jsonl"), data.sentiment_examples(48, seed=3)),
-    }
+    return data.write_jsonl_splits(root, data.sentiment_examples, train=(96, 1), validation=(48, 2),
+                                   test=(48, 3))
 
 
 @pytest.fixture(scope="session")
 def multilabel_data(tmp_path_factory) -> dict:
     root = tmp_path_factory.mktemp("multilabel")
-    return {
-        "train": data.write_jsonl(str(root / "train.jsonl"), data.multilabel_examples(128, seed=1)),
-        "validation": data.write_jsonl(str(root / "dev.jsonl"), data.multilabel_examples(48, seed=2)),
-    }
+    return data.write_jsonl_splits(root, data.multilabel_examples, train=(128, 1), validation=(48, 2))
 
 
 @pytest.fixture(scope="session")

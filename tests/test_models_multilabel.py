@@ -64,10 +64,8 @@ def test_human_readable_output_lists_labels_above_threshold(tiny_roberta, multil
 @pytest.fixture(scope="module")
 def multilabel_400(tmp_path_factory):
     root = tmp_path_factory.mktemp("multilabel_400")
-    return {"train": synthetic_data.write_jsonl(str(root / "train.jsonl"),
-                                                synthetic_data.multilabel_examples(400, seed=11)),
-            "validation": synthetic_data.write_jsonl(str(root / "dev.jsonl"),
-                                                     synthetic_data.multilabel_examples(96, seed=12))}
+    return synthetic_data.write_jsonl_splits(root, synthetic_data.multilabel_examples,
+                                             train=(400, 11), validation=(96, 12))
 
 
 def test_seal_is_not_worse_than_cross_entropy_alone(tmp_path_factory, multilabel_400, tmp_path):

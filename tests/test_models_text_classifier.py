@@ -59,10 +59,8 @@ def sentiment_400(tmp_path_factory):
     """The fixture's 96 sentences are too few for a frozen random tiny backbone to generalise
     from (it memorises them); 400 are enough."""
     root = tmp_path_factory.mktemp("sentiment_400")
-    return {"train": synthetic_data.write_jsonl(str(root / "train.jsonl"),
-                                                synthetic_data.sentiment_examples(400, seed=11)),
-            "validation": synthetic_data.write_jsonl(str(root / "dev.jsonl"),
-                                                     synthetic_data.sentiment_examples(96, seed=12))}
+    return synthetic_data.write_jsonl_splits(root, synthetic_data.sentiment_examples,
+                                             train=(400, 11), validation=(96, 12))
 
 
 def test_minimal_config_learns_the_sentiment_rule(tmp_path_factory, sentiment_400, tmp_path):

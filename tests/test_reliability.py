@@ -52,9 +52,9 @@ VOLATILE = ("duration", "memory", "_MB")  # metrics.json keys that measure the m
 @pytest.fixture(scope="module")
 def env(tiny_roberta, tmp_path_factory):
     root = tmp_path_factory.mktemp("reliability_data")
+    paths = data.write_jsonl_splits(root, data.sentiment_examples, train=(24, 1), validation=(8, 2))
     return {"SEAL_TRANSFORMER": tiny_roberta, "SEAL_HIDDEN_SIZE": "32",
-            "SEAL_TRAIN": data.write_jsonl(str(root / "train.jsonl"), data.sentiment_examples(24, seed=1)),
-            "SEAL_VALIDATION": data.write_jsonl(str(root / "dev.jsonl"), data.sentiment_examples(8, seed=2))}
+            "SEAL_TRAIN": paths["train"], "SEAL_VALIDATION": paths["validation"]}
 
 
 def train(out, env, fault="", extra=(), overrides=None):

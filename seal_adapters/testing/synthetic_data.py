@@ -6,7 +6,7 @@ that learns beats the majority baseline; one that does not, does not.
 import json
 import os
 import random
-from typing import List
+from typing import Callable, Dict, List
 
 from seal_adapters.testing.tiny_models import NEGATIVE, NEUTRAL, POSITIVE
 
@@ -74,6 +74,16 @@ def write_jsonl(path: str, examples: List[dict]) -> str:
         for example in examples:
             handle.write(json.dumps(example) + "\n")
     return path
+
+
+SPLIT_FILES = {"train": "train.jsonl", "validation": "dev.jsonl", "test": "test.jsonl"}
+
+
+def write_jsonl_splits(directory: str, make: Callable[..., List[dict]], **splits: tuple) -> Dict[str, str]:
+    """`split=(count, seed)` -> `{split: path}`: `make(count, seed=seed)` written to
+    `train.jsonl`, `dev.jsonl` (validation) or `test.jsonl` in `directory`."""
+    return {split: write_jsonl(os.path.join(str(directory), SPLIT_FILES[split]), make(count, seed=seed))
+            for split, (count, seed) in splits.items()}
 
 
 def write_bio(path: str, sentences: List[List[tuple]]) -> str:
