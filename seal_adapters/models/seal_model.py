@@ -12,13 +12,15 @@ So the sum trains each side by its own loss alone, with both sides trainable at 
 the `alternating_adapters` callback dropping the idle side's gradients.
 """
 import logging
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import torch
+from allennlp.common import Lazy
 from allennlp.common.checks import ConfigurationError
 from allennlp.data import TextFieldTensors, Vocabulary
 from allennlp.models import Model
 from allennlp.modules import TextFieldEmbedder
+from allennlp.nn import InitializerApplicator
 from allennlp.nn.util import dist_reduce_sum, get_text_field_mask
 
 from seal_adapters.embedders.channels import embed_channels, single_adapter_embedder
@@ -27,14 +29,50 @@ from seal_adapters.losses.label_spaces import LabelSpace
 
 logger = logging.getLogger(__name__)
 
-LOSS_METRICS = ("tasknn_loss", "scorenn_loss")
 # Weight of the TaskNN's score term: see `score_loss_weight` in SealTextClassifier.
 DEFAULT_SCORE_LOSS_WEIGHT = 0.1
 
 
+def construct_energy(energy: Optional[Lazy], kind: type, num_labels: int) -> torch.nn.Module:
+    """The configured energy (a `Lazy` of `kind`), or `kind`'s default, for `num_labels`."""
+    if energy is None:
+        return kind.by_name(kind.default_implementation)(num_labels)
+    return energy.construct(num_labels=num_labels)
+
+
 class SealModel(Model):
     """Base class; subclasses set `space`, `name`, `label_field`, build the heads with
-    `_set_heads` and call `_seal_forward`."""
+    `_set_heads` and call `_seal_forward`. Subclasses take their own parameters and pass
+    `**kwargs` here (allennlp's `from_params` follows them to this signature).
+
+    # Parameters (shared by the three models)
+
+    text_field_embedder : `TextFieldEmbedder`
+        With one adapter token embedder holding the tasknn adapter (and the scorenn adapter
+        unless score_loss_weight is 0).
+    label_namespace : `str`, optional (default = `"labels"`)
+    dropout : `float`, optional (default = `0.1`)
+        Before each head.
+    score_loss_weight : `float`, optional (default = `0.1`)
+        Weight of the ScoreNN's score of the TaskNN output (per label / token) in the TaskNN
+        loss; 0 = no ScoreNN at all (the cross-entropy baseline).
+    tasknn_loss : `TaskNNLoss`, optional (default = `cross_entropy_score`)
+    scorenn_loss : `ScoreNNLoss`, optional (default = `nce`)
+        `nce`, `dvn` or `margin`.
+    tasknn_adapter, scorenn_adapter : `str`, optional (default = `"tasknn"`, `"scorenn"`)
+        The embedder's adapters for each side; heads are stored under these names.
+    initializer : `InitializerApplicator`, optional
+        Applied once the heads are built.
+
+    # Diagnostics (training metrics, whenever the ScoreNN trains)
+
+    scorenn_ranking_accuracy : on the examples whose decoded TaskNN prediction differs from
+        gold, the fraction where the ScoreNN scores gold higher than that prediction (0.5 =
+        chance: the ScoreNN cannot tell them apart; near 1: it knows what is wrong).
+    score_term_ratio : |score term| / cross-entropy in the TaskNN loss (summed over the
+        epoch): well below 1, the score term is a nudge; near or above 1, it dominates.
+    tasknn_cross_entropy, tasknn_score_term : the two terms themselves.
+    """
 
     space: LabelSpace
     name = "seal model"
@@ -44,13 +82,14 @@ class SealModel(Model):
         self,
         vocab: Vocabulary,
         text_field_embedder: TextFieldEmbedder,
-        *,
-        label_namespace: str,
-        score_loss_weight: float,
-        tasknn_loss: Optional[TaskNNLoss],
-        scorenn_loss: Optional[ScoreNNLoss],
-        tasknn_adapter: str,
-        scorenn_adapter: str,
+        label_namespace: str = "labels",
+        dropout: float = 0.1,
+        score_loss_weight: float = DEFAULT_SCORE_LOSS_WEIGHT,
+        tasknn_loss: Optional[TaskNNLoss] = None,
+        scorenn_loss: Optional[ScoreNNLoss] = None,
+        tasknn_adapter: str = "tasknn",
+        scorenn_adapter: str = "scorenn",
+        initializer: InitializerApplicator = InitializerApplicator(),
         **kwargs,
     ) -> None:
         super().__init__(vocab, **kwargs)
@@ -62,6 +101,7 @@ class SealModel(Model):
                 f"got {score_loss_weight}."
             )
         self.score_loss_weight = float(score_loss_weight)
+        self.dropout = dropout
         self.tasknn_adapter = tasknn_adapter
         self.scorenn_adapter = scorenn_adapter
         self._check_adapters()
@@ -71,7 +111,8 @@ class SealModel(Model):
         if scorenn_loss is not None and not self.uses_scorenn:
             logger.warning("%s: score_loss_weight is 0, so scorenn_loss is not used.", self.name)
         self._scorenn_loss = (scorenn_loss or NCERankingLoss()) if self.uses_scorenn else None
-        self._loss_sums: Dict[str, List[float]] = {name: [0.0, 0] for name in LOSS_METRICS}
+        self._initializer = initializer
+        self._sums: Dict[str, List[float]] = {}
         self.heads = torch.nn.ModuleDict()
 
     # -- construction -------------------------------------------------------------------
@@ -118,10 +159,13 @@ class SealModel(Model):
                            "name it '*labels' or '*tags' to avoid that.", self.name, namespace)
         return labels
 
-    def _set_heads(self, tasknn_head: torch.nn.Module, scorenn_head: Optional[torch.nn.Module]) -> None:
+    def _set_heads(self, tasknn_head: torch.nn.Module,
+                   scorenn_head: Callable[[], torch.nn.Module]) -> None:
+        """Stores the heads (the ScoreNN's built only when used) and applies the initializer."""
         self.heads[self.tasknn_adapter] = tasknn_head
         if self.uses_scorenn:
-            self.heads[self.scorenn_adapter] = scorenn_head
+            self.heads[self.scorenn_adapter] = scorenn_head()
+        self._initializer(self)
 
     # -- forward ------------------------------------------------------------------------
 
@@ -151,8 +195,9 @@ class SealModel(Model):
         score = frozen_score = None
         if train_scorenn:
             score, frozen_score = self._score_functions(channels[self.scorenn_adapter], text_mask)
-        tasknn_loss = self._tasknn_loss(self.space, logits, gold, label_mask, frozen_score,
+        terms = self._tasknn_loss.terms(self.space, logits, gold, label_mask, frozen_score,
                                         self.score_loss_weight)
+        tasknn_loss = sum(terms.values())
         self._track("tasknn_loss", tasknn_loss)
         output["tasknn_loss"] = tasknn_loss
         loss = tasknn_loss
@@ -161,6 +206,7 @@ class SealModel(Model):
             self._track("scorenn_loss", scorenn_loss)
             output["scorenn_loss"] = scorenn_loss
             loss = loss + scorenn_loss
+            self._track_diagnostics(score, terms, probs.detach(), gold, label_mask)
         if self.training and torch.is_grad_enabled() and not loss.requires_grad:
             raise ConfigurationError(
                 f"{self.name}: nothing to train in this step (no trainable parameter reaches the "
@@ -169,6 +215,22 @@ class SealModel(Model):
             )
         output["loss"] = loss
         return output
+
+    @torch.no_grad()
+    def _track_diagnostics(self, score, terms: Dict[str, torch.Tensor], probs: torch.Tensor,
+                           gold: torch.Tensor, mask: Optional[torch.Tensor]) -> None:
+        """What the ScoreNN knows (`scorenn_ranking_accuracy`) and how hard it pulls on the
+        TaskNN (`score_term_ratio`); see the class docstring."""
+        gold = gold.to(probs.dtype)
+        predicted = self.space.decode(probs, mask)
+        wrong = (predicted != gold).flatten(1).any(-1)
+        scores = score(torch.stack([gold, predicted], dim=1))[wrong]  # the head scores whole batches
+        self._track("scorenn_ranking_accuracy", (scores[:, 0] > scores[:, 1]).sum(), wrong.sum())
+        cross_entropy = terms["cross_entropy"].detach()
+        score_term = terms.get("score", torch.zeros_like(cross_entropy)).detach()
+        self._track("tasknn_cross_entropy", cross_entropy)
+        self._track("tasknn_score_term", score_term)
+        self._track("score_term_ratio", score_term.abs(), cross_entropy.abs())
 
     def _score_functions(self, hidden: torch.Tensor, mask: torch.Tensor):
         """(score for the ScoreNN loss, the same score with the ScoreNN detached for the
@@ -187,22 +249,25 @@ class SealModel(Model):
 
     # -- metrics ------------------------------------------------------------------------
 
-    def _track(self, name: str, value: torch.Tensor) -> None:
-        """Adds one batch's loss (summed over distributed workers, like allennlp's Average)."""
-        sums = self._loss_sums[name]
-        sums[0] += float(dist_reduce_sum(value.detach().clone()))
-        sums[1] += int(dist_reduce_sum(1))
+    def _track(self, name: str, value, count=1) -> None:
+        """Adds one batch's `value` and `count` (summed over distributed workers, like
+        allennlp's Average); the metric is sum(value) / sum(count) over the epoch."""
+        sums = self._sums.setdefault(name, [0.0, 0.0])
+        value = value.detach().clone().float() if torch.is_tensor(value) else float(value)
+        count = count.detach().clone().float() if torch.is_tensor(count) else float(count)
+        sums[0] += float(dist_reduce_sum(value))
+        sums[1] += float(dist_reduce_sum(count))
 
     def _task_metrics(self, reset: bool) -> Dict[str, float]:
         raise NotImplementedError
 
     def get_metrics(self, reset: bool = False) -> Dict[str, float]:
-        """Task metrics, plus running means of `tasknn_loss` and (when trained this epoch)
-        `scorenn_loss`."""
+        """Task metrics, plus running means of `tasknn_loss` and, when the ScoreNN trained
+        this epoch, `scorenn_loss` and the diagnostics."""
         metrics = self._task_metrics(reset)
-        for name, (total, count) in self._loss_sums.items():
+        for name, (total, count) in self._sums.items():
             if count:
                 metrics[name] = total / count
-            if reset:
-                self._loss_sums[name] = [0.0, 0]
+        if reset:
+            self._sums = {}
         return metrics

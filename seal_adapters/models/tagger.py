@@ -9,17 +9,18 @@ from typing import Any, Dict, List, Optional
 
 import torch
 from allennlp.common.checks import ConfigurationError
+from allennlp.common import Lazy
 from allennlp.data import TextFieldTensors, Vocabulary
 from allennlp.models import Model
 from allennlp.modules import TextFieldEmbedder
-from allennlp.nn import InitializerApplicator
 from allennlp.nn.util import get_text_field_mask
 from allennlp.training.metrics import CategoricalAccuracy, SpanBasedF1Measure
 
 from seal_adapters.embedders import PretrainedTransformerMismatchedWithAdaptersEmbedder
-from seal_adapters.losses import ScoreNNLoss, TagSequenceSpace, TaskNNLoss
+from seal_adapters.energies import TagEnergy
+from seal_adapters.losses import TagSequenceSpace
 from seal_adapters.models.heads import ClassifierHead, TagScoreHead
-from seal_adapters.models.seal_model import DEFAULT_SCORE_LOSS_WEIGHT, SealModel
+from seal_adapters.models.seal_model import SealModel, construct_energy
 
 
 @Model.register("seal_tagger")
@@ -27,10 +28,13 @@ class SealTagger(SealModel):
     """
     # Parameters
 
-    As `seal_text_classifier` (no pooler), plus:
+    The shared ones of `SealModel` (no pooler), plus:
 
     label_encoding : `str`, optional (default = `"BIO"`)
         Tag scheme for span F1 ("BIO", "IOB1", "BIOUL", "BMES"); null reports token accuracy only.
+    energy : `TagEnergy`, optional (default = `linear_chain`)
+        The ScoreNN's structured term over the tag sequence: `linear_chain`, `cnn` or
+        `self_attention`.
 
     The label field is `tags` (a `SequenceLabelField`); an optional `metadata` field is accepted.
     """
@@ -40,43 +44,26 @@ class SealTagger(SealModel):
     label_field = "tags"
     space = TagSequenceSpace()
 
-    def __init__(
-        self,
-        vocab: Vocabulary,
-        text_field_embedder: TextFieldEmbedder,
-        label_namespace: str = "labels",
-        label_encoding: Optional[str] = "BIO",
-        dropout: float = 0.1,
-        score_loss_weight: float = DEFAULT_SCORE_LOSS_WEIGHT,
-        tasknn_loss: Optional[TaskNNLoss] = None,
-        scorenn_loss: Optional[ScoreNNLoss] = None,
-        tasknn_adapter: str = "tasknn",
-        scorenn_adapter: str = "scorenn",
-        initializer: InitializerApplicator = InitializerApplicator(),
-        **kwargs,
-    ) -> None:
-        super().__init__(
-            vocab, text_field_embedder, label_namespace=label_namespace,
-            score_loss_weight=score_loss_weight, tasknn_loss=tasknn_loss,
-            scorenn_loss=scorenn_loss, tasknn_adapter=tasknn_adapter,
-            scorenn_adapter=scorenn_adapter, **kwargs,
-        )
+    def __init__(self, vocab: Vocabulary, text_field_embedder: TextFieldEmbedder,
+                 label_encoding: Optional[str] = "BIO",
+                 energy: Optional[Lazy[TagEnergy]] = None, **kwargs) -> None:
+        super().__init__(vocab, text_field_embedder, **kwargs)
         if not isinstance(self._embedder, PretrainedTransformerMismatchedWithAdaptersEmbedder):
             raise ConfigurationError(self._word_level_hint("its embedder works on wordpieces"))
         num_tags = len(self.labels)
         self._set_heads(
-            ClassifierHead(self.hidden_size, num_tags, None, dropout),
-            TagScoreHead(self.hidden_size, num_tags, dropout),
+            ClassifierHead(self.hidden_size, num_tags, None, self.dropout),
+            lambda: TagScoreHead(self.hidden_size, num_tags,
+                                 construct_energy(energy, TagEnergy, num_tags), self.dropout),
         )
         self._accuracy = CategoricalAccuracy()
         self._spans = None
         if label_encoding is not None:
             try:
-                self._spans = SpanBasedF1Measure(vocab, tag_namespace=label_namespace,
+                self._spans = SpanBasedF1Measure(vocab, tag_namespace=self.label_namespace,
                                                  label_encoding=label_encoding)
             except ConfigurationError as error:
                 raise ConfigurationError(f"{self.name}: label_encoding: {error}") from error
-        initializer(self)
 
     def _word_level_hint(self, problem: str) -> str:
         return (f"{self.name} tags words, but {problem}: use the word-level "

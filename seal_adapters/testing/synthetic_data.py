@@ -95,3 +95,21 @@ def write_bio(path: str, sentences: List[List[tuple]]) -> str:
                 handle.write(f"{token}\t{tag}\n")
             handle.write("\n")
     return path
+
+
+def write_conll2003(path: str, sentences: List[List[tuple]]) -> str:
+    """The CoNLL-2003 layout: `-DOCSTART- -X- -X- O`, then token, POS, chunk and NER tag a
+    line (space-separated, placeholder POS/chunk), a blank line between sentences. BIO tags
+    are written in CoNLL-2003's IOB1 (B- only where a chunk follows one of its own type)."""
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    with open(path, "w") as handle:
+        handle.write("-DOCSTART- -X- -X- O\n\n")
+        for sentence in sentences:
+            previous = "O"
+            for token, tag in sentence:
+                if tag.startswith("B-") and previous[2:] != tag[2:]:
+                    tag = "I-" + tag[2:]
+                handle.write(f"{token} NN I-NP {tag}\n")
+                previous = tag
+            handle.write("\n")
+    return path

