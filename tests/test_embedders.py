@@ -212,13 +212,30 @@ def test_long_sequences_fold(tiny_roberta):
     torch.testing.assert_close(output[1, : alone.shape[0]], alone, atol=1e-5, rtol=1e-4)
 
 
-def test_scalar_mix_over_layers(tiny_roberta):
+def test_scalar_mix_over_layers_one_per_adapter(tiny_roberta):
+    """Each channel is mixed by its own adapter's ScalarMix, so a loss on one channel trains
+    that adapter's mix only (the mixes are on the adapters' sides, by name)."""
+    from seal_adapters.training.sides import side_of
+
     embedder = make(tiny_roberta, last_layer_only=False)
-    assert embedder._scalar_mix is not None
-    output = forward(embedder, batch(tiny_roberta))
+    mixes = embedder._scalar_mix.mixes
+    assert sorted(mixes) == ["scorenn", "tasknn"]
+    with torch.no_grad():
+        mixes["tasknn"].scalar_parameters[0].fill_(3.0)  # make the two mixes differ
+    tensors = batch(tiny_roberta)
+    output = forward(embedder, tensors)
     assert output.shape[-1] == 2 * embedder.hidden_size
-    output.sum().backward()
-    assert embedder._scalar_mix.scalar_parameters[0].grad is not None
+    tasknn = output[..., embedder.hidden_size:]
+    tasknn.sum().backward()
+    assert mixes["tasknn"].scalar_parameters[0].grad.abs().sum() > 0
+    assert all(p.grad is None or not p.grad.any() for p in mixes["scorenn"].parameters())
+    for name, _ in embedder.named_parameters():
+        if "_scalar_mix" in name:
+            assert side_of(name, ["scorenn", "tasknn"]) in name.split("."), name
+    embedder.zero_grad(set_to_none=True)
+    with embedder.channels(["tasknn"]):  # one channel alone is mixed exactly as beside the other
+        alone = forward(embedder, tensors)
+    torch.testing.assert_close(alone, tasknn.detach(), atol=1e-5, rtol=1e-4)
 
 
 @pytest.mark.parametrize("channels, frozen", [

@@ -16,5 +16,6 @@ local base = import 'seal_ner.jsonnet';
 
 base + {
   schedule:: null,
-  model: seal.tagger(model_name, adapters={ tasknn: 'seq_bn' }, score_loss_weight=0),
+  model: seal.tagger(model_name, adapters={ tasknn: 'seq_bn' }, score_loss_weight=0,
+                     tasknn_hidden_dim=256, last_layer_only=false),
 }

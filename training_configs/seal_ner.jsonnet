@@ -32,7 +32,8 @@ local reader = {
   // Score weight 0.01, not the default 0.1: on the Twitter NER data (MiniLM, 2 epochs) the
   // TaskNN at 0.1 chased the ScoreNN (its loss went negative) and reached span F1 0.14;
   // at 0.01 it reached 0.30, against 0.37 for cross-entropy alone.
-  model: seal.tagger(model_name, score_loss_weight=0.01, scorenn_loss=seal.nce(num_samples=10)),
+  model: seal.tagger(model_name, score_loss_weight=0.01, scorenn_loss=seal.nce(num_samples=10),
+                     tasknn_hidden_dim=256, last_layer_only=false),
   // Each batch twice in a row: the ScoreNN step, then the TaskNN step on the same examples.
   // Random batches, not length buckets: with buckets the tagger learned far slower.
   data_loader: trainer.seal_loader(batch_size=16, schedule=self.schedule, bucket=false),

@@ -9,7 +9,7 @@ from typing import List, Optional
 
 COMMANDS = {
     "demo": "Train SEAL dual adapters on the sentence polarity data, evaluate, predict.",
-    "compare": "Train SEAL, single-adapter, LoRA and full fine-tuning; write a table and plots.",
+    "compare": "SEAL vs baselines: five sentiment runs, or --task TASK --seeds N against cross-entropy.",
     "export": "Export the adapters (and heads) of an archive to directories adapters loads.",
     "list": "List the adapters in an archive with their configs and sizes.",
     "predict": "Predict labels for raw sentences from a file or stdin.",

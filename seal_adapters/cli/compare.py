@@ -1,5 +1,8 @@
 """`compare`: SEAL dual adapters against three baselines on the same data, model and budget.
 
+With `--task TASK --seeds N` it compares SEAL with its cross-entropy baseline over N seeds on
+sentiment, NER or multi-label data instead (`seeded_compare.py`).
+
 Runs (each a config of training_configs/, all with the same training subset, epochs and
 batch size, through `training_run`):
 
@@ -25,6 +28,7 @@ import platform
 import sys
 import time
 
+from seal_adapters.cli import seeded_compare
 from seal_adapters.cli.data_dir import repo_root, resolve_data_dir
 from seal_adapters.cli.demo import (
     QUICK_BUDGET,
@@ -54,8 +58,8 @@ def add_arguments(parser):
                         "(default: $SEAL_DATA_DIR, else ../shared/data/rt-polarity)")
     parser.add_argument("--model", help="local Hugging Face model dir or hub name "
                         "(default: the bundled MiniLM-L6)")
-    parser.add_argument("-o", "--output-dir", default=os.path.join("runs", "compare"),
-                        help="default runs/compare")
+    parser.add_argument("-o", "--output-dir", default=None,
+                        help="default runs/compare (with --task: runs/compare-<task>)")
     add_budget_arguments(parser, DEFAULT_BUDGET)
     parser.add_argument("--only", action="append", choices=[name for name, *_ in RUNS],
                         help="train only this run (repeatable); the table lists every finished run")
@@ -63,6 +67,7 @@ def add_arguments(parser):
     parser.add_argument("--recover", action="store_true", help="resume interrupted runs")
     parser.add_argument("--quick", action="store_true",
                         help="the same pipeline on a tiny random transformer and 64 sentences")
+    seeded_compare.add_arguments(parser)
 
 
 def verdicts(rows) -> list:
@@ -162,6 +167,10 @@ def write_report(output_dir: str, budget: Budget, model: str) -> None:
 def run(args):
     from seal_adapters.cli.training_run import build_config, train
 
+    if args.task:
+        return seeded_compare.run(args)
+    if args.output_dir is None:
+        args.output_dir = os.path.join("runs", "compare")
     sys.stdout.reconfigure(line_buffering=True)  # keep our lines in order with allennlp's
     started = time.time()
     data_dir = resolve_data_dir(args.data_dir)

@@ -14,12 +14,12 @@ from typing import Any, Dict, Iterator, Optional, Sequence, Tuple
 import torch
 from allennlp.common.checks import ConfigurationError
 from allennlp.data.tokenizers import PretrainedTransformerTokenizer
-from allennlp.modules.scalar_mix import ScalarMix
 from allennlp.modules.token_embedders import PretrainedTransformerEmbedder, TokenEmbedder
 
 from seal_adapters.embedders.adapter_backbone import AdapterBackbone
 from seal_adapters.embedders.adapter_configs import AdapterSpec, build_adapter_configs
 from seal_adapters.embedders.backbone_cache import frozen_backbone
+from seal_adapters.embedders.channel_scalar_mix import ChannelScalarMix
 from seal_adapters.embedders.compilation import CompileSpec
 from seal_adapters.embedders.checkpointing import enable_gradient_checkpointing
 from seal_adapters.embedders.model_source import resolve_model_name
@@ -93,9 +93,12 @@ class PretrainedTransformerWithAdaptersEmbedder(PretrainedTransformerEmbedder):
         self.output = output
         self.hidden_size = self.config.hidden_size
         self._max_length = max_length
-        self._scalar_mix: Optional[ScalarMix] = None
+        self._scalar_mix: Optional[ChannelScalarMix] = None
         if not last_layer_only:
-            self._scalar_mix = ScalarMix(self.config.num_hidden_layers)
+            backbone_of_mix = self.transformer_model
+            self._scalar_mix = ChannelScalarMix(self.transformer_model.names,
+                                                self.config.num_hidden_layers, self.hidden_size,
+                                                lambda: backbone_of_mix.requested)
             self.config.output_hidden_states = True
         tokenizer = PretrainedTransformerTokenizer(self.model_name, tokenizer_kwargs=tokenizer_kwargs)
         rows = backbone.get_input_embeddings().num_embeddings

@@ -22,15 +22,15 @@ class LabelEnergy(torch.nn.Module, Registrable):
 
 
 class TagEnergy(torch.nn.Module, Registrable):
-    """`forward(y, mask) -> [batch, K]` for tag sequences `y` `[batch, K, T, num_tags]`
+    """`forward(y, mask) -> [batch, K]` for tag sequences `y` `[batch, K, T, num_labels]`
     (one-hot rows, zero rows at padding, or relaxed) and `mask` `[batch, T]`; padded
     positions must add nothing."""
 
     default_implementation = "linear_chain"
 
-    def __init__(self, num_tags: int) -> None:
+    def __init__(self, num_labels: int) -> None:
         super().__init__()
-        self.num_tags = num_tags
+        self.num_labels = num_labels
 
     def forward(self, y: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         raise NotImplementedError

@@ -7,11 +7,11 @@ from seal_adapters.energies.base import TagEnergy
 
 @TagEnergy.register("linear_chain")
 class LinearChainEnergy(TagEnergy):
-    """No parameters besides the `[num_tags, num_tags]` transition matrix (starts at 0)."""
+    """No parameters besides the `[num_labels, num_labels]` transition matrix (tags x tags) (starts at 0)."""
 
-    def __init__(self, num_tags: int) -> None:
-        super().__init__(num_tags)
-        self.transitions = torch.nn.Parameter(torch.zeros(num_tags, num_tags))
+    def __init__(self, num_labels: int) -> None:
+        super().__init__(num_labels)
+        self.transitions = torch.nn.Parameter(torch.zeros(num_labels, num_labels))
 
     def forward(self, y: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         mask = mask.to(y.dtype)

@@ -22,12 +22,12 @@ class TagCnnEnergy(TagEnergy):
     activation : `str`, optional (default = `"softplus"`)
     """
 
-    def __init__(self, num_tags: int, kernel_size: int = 3, hidden_dim: int = 50,
+    def __init__(self, num_labels: int, kernel_size: int = 3, hidden_dim: int = 50,
                  activation: str = "softplus") -> None:
-        super().__init__(num_tags)
+        super().__init__(num_labels)
         if kernel_size < 1 or kernel_size % 2 == 0:
             raise ValueError(f"cnn energy: kernel_size must be odd and positive, got {kernel_size}")
-        self.conv = torch.nn.Conv1d(num_tags, hidden_dim, kernel_size, padding=kernel_size // 2)
+        self.conv = torch.nn.Conv1d(num_labels, hidden_dim, kernel_size, padding=kernel_size // 2)
         self.activation = Activation.by_name(activation)()
         self.output = torch.nn.Linear(hidden_dim, 1, bias=False)
         zero_output_layers(self.output)

@@ -20,13 +20,13 @@ class TagSelfAttentionEnergy(TagEnergy):
         Longest sentence (in words) with a position embedding; longer ones reuse the last.
     """
 
-    def __init__(self, num_tags: int, hidden_dim: int = 32, num_heads: int = 2,
+    def __init__(self, num_labels: int, hidden_dim: int = 32, num_heads: int = 2,
                  max_length: int = 512) -> None:
-        super().__init__(num_tags)
+        super().__init__(num_labels)
         if hidden_dim % num_heads:
             raise ValueError(f"self_attention energy: hidden_dim {hidden_dim} must be a "
                              f"multiple of num_heads {num_heads}")
-        self.embed = torch.nn.Linear(num_tags, hidden_dim)
+        self.embed = torch.nn.Linear(num_labels, hidden_dim)
         self.positions = torch.nn.Embedding(max_length, hidden_dim)
         self.attention = torch.nn.MultiheadAttention(hidden_dim, num_heads, batch_first=True)
         self.output = torch.nn.Linear(hidden_dim, 1, bias=False)

@@ -13,19 +13,28 @@ from seal_adapters.models.pooling import pool
 
 
 class ClassifierHead(torch.nn.Module):
-    """TaskNN: (pooled, unless `pooler` is None) channel -> label logits."""
+    """TaskNN: (pooled, unless `pooler` is None) channel -> label logits; linear, or with
+    `hidden_dim` > 0 one hidden GELU layer first."""
 
     def __init__(self, input_dim: int, num_labels: int, pooler: Optional[str],
-                 dropout: float = 0.0) -> None:
+                 dropout: float = 0.0, hidden_dim: int = 0) -> None:
         super().__init__()
         self.pooler = pooler
         self.dropout = torch.nn.Dropout(dropout)
+        self.hidden = None
+        if hidden_dim:
+            self.hidden = torch.nn.Sequential(torch.nn.Linear(input_dim, hidden_dim),
+                                              torch.nn.GELU(), torch.nn.Dropout(dropout))
+            input_dim = hidden_dim
         self.linear = torch.nn.Linear(input_dim, num_labels)
 
     def forward(self, hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         if self.pooler is not None:
             hidden = pool(hidden, mask, self.pooler)
-        return self.linear(self.dropout(hidden))
+        hidden = self.dropout(hidden)
+        if self.hidden is not None:
+            hidden = self.hidden(hidden)
+        return self.linear(hidden)
 
 
 class LabelScoreHead(torch.nn.Module):

@@ -53,6 +53,8 @@ class SealModel(Model):
     label_namespace : `str`, optional (default = `"labels"`)
     dropout : `float`, optional (default = `0.1`)
         Before each head.
+    tasknn_hidden_dim : `int`, optional (default = `0`)
+        0: the TaskNN head is linear; > 0: one hidden GELU layer of this width first.
     score_loss_weight : `float`, optional (default = `0.1`)
         Weight of the ScoreNN's score of the TaskNN output (per label / token) in the TaskNN
         loss; 0 = no ScoreNN at all (the cross-entropy baseline).
@@ -84,6 +86,7 @@ class SealModel(Model):
         text_field_embedder: TextFieldEmbedder,
         label_namespace: str = "labels",
         dropout: float = 0.1,
+        tasknn_hidden_dim: int = 0,
         score_loss_weight: float = DEFAULT_SCORE_LOSS_WEIGHT,
         tasknn_loss: Optional[TaskNNLoss] = None,
         scorenn_loss: Optional[ScoreNNLoss] = None,
@@ -102,6 +105,10 @@ class SealModel(Model):
             )
         self.score_loss_weight = float(score_loss_weight)
         self.dropout = dropout
+        if tasknn_hidden_dim < 0:
+            raise ConfigurationError(f"{self.name}: tasknn_hidden_dim must be >= 0 (0 = a linear "
+                                     f"head), got {tasknn_hidden_dim}.")
+        self.tasknn_hidden_dim = tasknn_hidden_dim
         self.tasknn_adapter = tasknn_adapter
         self.scorenn_adapter = scorenn_adapter
         self._check_adapters()

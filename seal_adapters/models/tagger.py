@@ -52,7 +52,7 @@ class SealTagger(SealModel):
             raise ConfigurationError(self._word_level_hint("its embedder works on wordpieces"))
         num_tags = len(self.labels)
         self._set_heads(
-            ClassifierHead(self.hidden_size, num_tags, None, self.dropout),
+            ClassifierHead(self.hidden_size, num_tags, None, self.dropout, self.tasknn_hidden_dim),
             lambda: TagScoreHead(self.hidden_size, num_tags,
                                  construct_energy(energy, TagEnergy, num_tags), self.dropout),
         )

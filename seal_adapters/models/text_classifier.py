@@ -47,7 +47,8 @@ class SealTextClassifier(SealModel):
         self.pooler = check_pooler(pooler, self.name)
         num_labels = len(self.labels)
         self._set_heads(
-            ClassifierHead(self.hidden_size, num_labels, self.pooler, self.dropout),
+            ClassifierHead(self.hidden_size, num_labels, self.pooler, self.dropout,
+                           self.tasknn_hidden_dim),
             lambda: LabelScoreHead(self.hidden_size, num_labels, self.pooler,
                                    construct_energy(energy, LabelEnergy, num_labels), self.dropout),
         )

@@ -10,6 +10,12 @@ moves a parameter whose gradient is zero (momentum, weight decay); allennlp's `m
 optimizer even zeroes gradients instead of clearing them. So besides `requires_grad`, this
 callback performs the backward pass itself and then drops the frozen side's gradients, so
 the optimizer skips those parameters entirely: a frozen parameter does not change, bit for bit.
+
+`mode: "joint"` trains every adapter of the schedule (and its heads) in every optimizer step
+instead, from one forward of both channels and one backward: the SEAL models' loss already
+gives each side gradients from its own term only (seal_model.py), so one step does what an
+alternating cycle does at about half the cost. The schedule's step counts are not used then,
+and each batch is used once (no `repeat_each_batch`).
 """
 import logging
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
@@ -27,6 +33,8 @@ from seal_adapters.training.reader_check import check_reader_matches_embedder
 from seal_adapters.training.sides import parameters_by_side
 
 logger = logging.getLogger(__name__)
+
+MODES = ("alternate", "joint")
 
 
 def _parse_schedule(schedule: Sequence[Union[Sequence[Any], Dict[str, Any]]]) -> List[Tuple[str, int]]:
@@ -61,11 +69,18 @@ class AlternatingAdaptersCallback(TrainerCallback):
 
     schedule : `List[Tuple[str, int]]`, optional (default = `[["scorenn", 1], ["tasknn", 1]]`)
         Adapter name and number of optimizer steps, cycled through in order.
+    mode : `str`, optional (default = `"alternate"`)
+        `"alternate"`: one adapter trains at a time, as the schedule says; `"joint"`: every
+        adapter of the schedule trains in every step (see the module docstring).
     """
 
     def __init__(self, serialization_dir: str,
-                 schedule: Optional[List[Tuple[str, int]]] = None) -> None:
+                 schedule: Optional[List[Tuple[str, int]]] = None, mode: str = "alternate") -> None:
         super().__init__(serialization_dir)
+        if mode not in MODES:
+            raise ConfigurationError(f"alternating_adapters: mode must be one of {list(MODES)}, "
+                                     f"got {mode!r}.")
+        self.mode = mode
         self.schedule = _parse_schedule([["scorenn", 1], ["tasknn", 1]] if schedule is None else schedule)
         self.position = 0  # index into the schedule
         self.steps_in_turn = 0  # optimizer steps already taken in this turn
@@ -84,7 +99,15 @@ class AlternatingAdaptersCallback(TrainerCallback):
 
     @property
     def current(self) -> str:
-        return self.schedule[self.position][0]
+        """The adapter this step trains ("all of the schedule" in joint mode)."""
+        return "+".join(self.adapter_order) if self.joint else self.schedule[self.position][0]
+
+    @property
+    def joint(self) -> bool:
+        return self.mode == "joint"
+
+    def trains(self, adapter: str) -> bool:
+        return adapter in self.adapter_order if self.joint else adapter == self.current
 
     def state_dict(self) -> Dict[str, Any]:
         return {"position": self.position, "steps_in_turn": self.steps_in_turn,
@@ -125,12 +148,12 @@ class AlternatingAdaptersCallback(TrainerCallback):
 
     def _apply(self) -> None:
         for name, parameters in self._sides.items():
-            trainable = name == self.current
+            trainable = self.trains(name)
             for _, parameter in parameters:
                 parameter.requires_grad_(trainable)
 
     def frozen_parameters(self) -> List[torch.nn.Parameter]:
-        return [p for name, ps in self._sides.items() if name != self.current for _, p in ps]
+        return [p for name, ps in self._sides.items() if not self.trains(name) for _, p in ps]
 
     # -- trainer hooks -------------------------------------------------------------------
 
@@ -145,13 +168,21 @@ class AlternatingAdaptersCallback(TrainerCallback):
         if self._loss_guard is not None:
             self._loss_guard.remove()
         self._loss_guard = guard_finite_loss(trainer, lambda: self.current)
-        logger.info("alternating_adapters: schedule %s, starting with '%s'", self.schedule, self.current)
+        if self.joint:
+            logger.info("alternating_adapters: joint mode, %s train in every step", self.adapter_order)
+        else:
+            logger.info("alternating_adapters: schedule %s, starting with '%s'", self.schedule, self.current)
 
     def _check_repetition(self, sampler) -> None:
         """A `repeat_each_batch` loader must repeat each batch once per step of a schedule
         cycle, or the sides would not train on the same batches."""
-        cycle = sum(steps for _, steps in self.schedule)
+        cycle = 1 if self.joint else sum(steps for _, steps in self.schedule)
         times = sampler.times if isinstance(sampler, RepeatEachBatchSampler) else 1
+        if self.joint and times > 1:
+            raise ConfigurationError(
+                f"alternating_adapters: in joint mode every step trains both sides, but the data "
+                f"loader repeats each batch {times} times, so each side would train on each "
+                "batch that often. Use a plain data loader (no repeat_each_batch).")
         if times > 1 and times != cycle:
             raise ConfigurationError(
                 f"alternating_adapters: the data loader repeats each batch {times} times, but one "
@@ -180,7 +211,12 @@ class AlternatingAdaptersCallback(TrainerCallback):
         if not is_training:
             return
         trained = self.current
-        self.steps_this_epoch[trained] = self.steps_this_epoch.get(trained, 0) + 1
+        for name in (self.adapter_order if self.joint else [trained]):
+            self.steps_this_epoch[name] = self.steps_this_epoch.get(name, 0) + 1
+        if self.joint:
+            for name, _ in self.schedule:
+                batch_metrics[f"steps_{name}"] = self.steps_this_epoch.get(name, 0)
+            return
         self.steps_in_turn += 1
         if self.steps_in_turn >= self.schedule[self.position][1]:
             self.position = (self.position + 1) % len(self.schedule)

@@ -29,7 +29,7 @@
   // output: an adapter name or "concat" (every channel side by side, for allennlp's models)
   text_field_embedder(model_name, adapters=self.default_adapters, output='concat',
                       max_length=null, mismatched=false, load_adapters=null,
-                      gradient_checkpointing=false, compile=false):: {
+                      gradient_checkpointing=false, compile=false, last_layer_only=true):: {
     token_embedders: {
       tokens: {
         type: if mismatched then 'pretrained_transformer_mismatched_with_adapters'
@@ -40,6 +40,9 @@
         [if max_length != null then 'max_length']: max_length,
         [if load_adapters != null then 'load_adapters']: load_adapters,
         [if gradient_checkpointing then 'gradient_checkpointing']: true,
+        // false: each adapter's channel is a learned mix of all layers (allennlp's ScalarMix,
+        // one per adapter), not the last layer only
+        [if !last_layer_only then 'last_layer_only']: false,
         // torch.compile: true | 'auto' (GPU only) | {backend, mode, dynamic, devices}
         [if compile != false then 'compile']: compile,
       },

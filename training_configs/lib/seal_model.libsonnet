@@ -7,6 +7,17 @@ local embedder = import 'embedder.libsonnet';
   // Weight of the TaskNN's score term (per label / token), as the models' default.
   default_score_loss_weight:: 0.1,
 
+  // ScoreNN energies (model.energy): label vectors feedforward; tag sequences linear_chain,
+  // cnn, self_attention.
+  feedforward(hidden_dims=200, activation='softplus'):: {
+    type: 'feedforward', hidden_dims: hidden_dims, activation: activation,
+  },
+  linear_chain():: { type: 'linear_chain' },
+  tag_cnn(kernel_size=3, hidden_dim=50):: { type: 'cnn', kernel_size: kernel_size, hidden_dim: hidden_dim },
+  tag_self_attention(hidden_dim=32, num_heads=2):: {
+    type: 'self_attention', hidden_dim: hidden_dim, num_heads: num_heads,
+  },
+
   // ScoreNN losses (model.scorenn_loss): nce (default) | dvn | margin.
   nce(num_samples=10):: { type: 'nce', num_samples: num_samples },
   dvn(num_samples=10):: { type: 'dvn', num_samples: num_samples },
@@ -14,30 +25,42 @@ local embedder = import 'embedder.libsonnet';
 
   // Options shared by the three models. score_loss_weight 0 = TaskNN cross-entropy only
   // (no ScoreNN head, channel or loss; the embedder then needs only the tasknn adapter).
-  local common(model_name, adapters, mismatched, score_loss_weight, scorenn_loss, dropout) = {
+  // tasknn_hidden_dim: 0 = linear TaskNN head, > 0 = one hidden layer of that width;
+  // last_layer_only=false: each channel mixes all transformer layers; energy: the ScoreNN's
+  // structured term (null = the model's default: feedforward / linear_chain).
+  local common(model_name, adapters, mismatched, score_loss_weight, scorenn_loss, dropout,
+               tasknn_hidden_dim, last_layer_only, energy) = {
     text_field_embedder: embedder.text_field_embedder(model_name, adapters=adapters,
-                                                      mismatched=mismatched),
+                                                      mismatched=mismatched,
+                                                      last_layer_only=last_layer_only),
     score_loss_weight: score_loss_weight,
     dropout: dropout,
+    [if tasknn_hidden_dim > 0 then 'tasknn_hidden_dim']: tasknn_hidden_dim,
     [if score_loss_weight > 0 then 'scorenn_loss']: scorenn_loss,
+    [if score_loss_weight > 0 && energy != null then 'energy']: energy,
   },
 
   text_classifier(model_name, adapters=embedder.default_adapters,
                   score_loss_weight=$.default_score_loss_weight, scorenn_loss=$.nce(),
-                  pooler='mean', dropout=0.1):: common(
-    model_name, adapters, false, score_loss_weight, scorenn_loss, dropout
+                  pooler='mean', dropout=0.1, tasknn_hidden_dim=0, last_layer_only=true,
+                  energy=null):: common(
+    model_name, adapters, false, score_loss_weight, scorenn_loss, dropout, tasknn_hidden_dim,
+    last_layer_only, energy
   ) + { type: 'seal_text_classifier', pooler: pooler },
 
   multilabel_classifier(model_name, adapters=embedder.default_adapters,
                         score_loss_weight=$.default_score_loss_weight, scorenn_loss=$.nce(),
-                        pooler='mean', dropout=0.1, threshold=0.5):: common(
-    model_name, adapters, false, score_loss_weight, scorenn_loss, dropout
+                        pooler='mean', dropout=0.1, threshold=0.5, tasknn_hidden_dim=0,
+                        last_layer_only=true, energy=null):: common(
+    model_name, adapters, false, score_loss_weight, scorenn_loss, dropout, tasknn_hidden_dim,
+    last_layer_only, energy
   ) + { type: 'seal_multilabel_classifier', pooler: pooler, threshold: threshold },
 
   tagger(model_name, adapters=embedder.default_adapters,
          score_loss_weight=$.default_score_loss_weight, scorenn_loss=$.nce(), dropout=0.1,
-         label_encoding='BIO'):: common(
-    model_name, adapters, true, score_loss_weight, scorenn_loss, dropout
+         label_encoding='BIO', tasknn_hidden_dim=0, last_layer_only=true, energy=null):: common(
+    model_name, adapters, true, score_loss_weight, scorenn_loss, dropout, tasknn_hidden_dim,
+    last_layer_only, energy
   ) + { type: 'seal_tagger', label_encoding: label_encoding },
 
   // One AdamW, a learning rate per side: parameter names hold their side's adapter name

@@ -1,12 +1,13 @@
 // Trainer pieces: the alternating-adapters callback and a default trainer around it.
 {
   // [adapter, optimizer steps] turns, cycled; SEAL often gives the ScoreNN several steps.
+  // 'joint' instead: both sides train in every step, from one forward and one backward
+  // (about half an alternating cycle's cost); null: a single network, no callback.
   default_schedule:: [['scorenn', 1], ['tasknn', 1]],
 
-  alternating(schedule=self.default_schedule):: {
-    type: 'alternating_adapters',
-    schedule: schedule,
-  },
+  alternating(schedule=self.default_schedule)::
+    if schedule == 'joint' then { type: 'alternating_adapters', mode: 'joint' }
+    else { type: 'alternating_adapters', schedule: schedule },
 
   // Training batches. With a schedule (SEAL): each batch once per step of a schedule cycle,
   // in a row (repeat_each_batch), so the ScoreNN and the TaskNN both train on every batch.
@@ -15,7 +16,12 @@
   // bucket=true: batches of similar length (less padding, fastest for sentences); false:
   // random batches, which tagging learns much faster from.
   seal_loader(batch_size=32, schedule=self.default_schedule, bucket=true)::
-    if schedule == null then { batch_size: batch_size, shuffle: true } else {
+    if schedule == null then { batch_size: batch_size, shuffle: true }
+    else if schedule == 'joint' then (
+      if bucket then {
+        batch_sampler: { type: 'bucket', batch_size: batch_size, sorting_keys: ['tokens'] },
+      } else { batch_size: batch_size, shuffle: true }
+    ) else {
       batch_sampler: {
         type: 'repeat_each_batch',
         times: std.foldl(function(total, turn) total + turn[1], schedule, 0),

@@ -1,0 +1,336 @@
+"""`compare --task TASK --seeds N`: SEAL against its cross-entropy baseline, N seeds each.
+
+For each seed k (1..N) both runs get allennlp's three seeds shifted by k (`random_seed`
+13370+k, `numpy_seed` 1337+k, `pytorch_seed` 133+k), so seed k of SEAL and of the baseline
+start from the same adapter initialisation and batch order. Each run is the real
+`allennlp train` in a subprocess (training_run.train) and keeps its serialization directory
+under `OUTPUT/<variant>/seed_<k>/`: finished runs are reused, so an interrupted comparison
+continues where it stopped (`--recover` resumes a half-trained run, `--retrain` starts over).
+
+Writes in OUTPUT (default runs/compare-<task>): `comparison.json` (every per-seed value, mean,
+sample standard deviation, the ScoreNN diagnostics, and `verdicts` with
+`seal_minus_cross_entropy`, the mean difference in points of the test metric, and
+`cross_entropy_mean`), `comparison.md`, `comparison.png` (per-seed values and means),
+`diagnostics.png` (the ScoreNN's ranking accuracy and score-term ratio per epoch) and
+`curves_<variant>_seed_<k>.png`.
+
+`--seal-overrides` / `--baseline-overrides` take allennlp's JSON overrides (dotted keys, as
+`allennlp train -o`), which is how docs/seal_study.md tries settings with this same tool.
+"""
+import datetime
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+from typing import Any, Dict, List, Optional
+
+from seal_adapters.cli.tasks import TASKS, Task
+from seal_adapters.cli.training_run import Budget, model_label, prepare
+
+VARIANTS = ("seal", "cross_entropy")
+SEED_BASES = {"random_seed": 13370, "numpy_seed": 1337, "pytorch_seed": 133}
+DIAGNOSTICS = ("scorenn_ranking_accuracy", "score_term_ratio", "tasknn_cross_entropy",
+               "tasknn_score_term", "scorenn_loss")
+SENTIMENT_BUDGET = Budget(train_size=None, epochs=2, batch_size=16)
+QUICK_SIZE = 64
+
+
+def add_arguments(parser) -> None:
+    """The options `compare` adds for `--task` (it owns --model, --data-dir, --epochs, ...)."""
+    parser.add_argument("--task", choices=sorted(TASKS),
+                        help="compare SEAL with its cross-entropy baseline on this task over "
+                             "--seeds seeds (without --task: the sentiment comparison of five runs)")
+    parser.add_argument("--seeds", type=int, default=3, help="with --task: seeds per run (default 3)")
+    parser.add_argument("--variant", action="append", choices=VARIANTS,
+                        help="with --task: train only this variant (repeatable)")
+    parser.add_argument("--seal-overrides", default="",
+                        help="with --task: JSON overrides of the SEAL config (allennlp -o syntax)")
+    parser.add_argument("--baseline-overrides", default="",
+                        help="with --task: JSON overrides of the baseline config")
+
+
+def seeds_of(seed: int) -> Dict[str, int]:
+    return {key: base + seed for key, base in SEED_BASES.items()}
+
+
+def config_path(task: Task, variant: str) -> str:
+    from seal_adapters.cli.data_dir import repo_root
+
+    return os.path.join(repo_root(), "training_configs",
+                        task.seal_config if variant == "seal" else task.baseline_config)
+
+
+def build_run_config(task: Task, variant: str, seed: int, model: str, args,
+                     data_dir: Optional[str] = None) -> Dict[str, Any]:
+    """The resolved config of one run."""
+    from allennlp.common import Params
+
+    from seal_adapters.cli.training_run import CALLBACK, _set_model_name, build_config, hidden_size
+
+    from allennlp.common.params import with_overrides
+
+    overrides = args.seal_overrides if variant == "seal" else args.baseline_overrides
+    path = config_path(task, variant)
+    if task.name == "sentiment":
+        size = QUICK_SIZE if args.quick else args.train_size
+        budget = Budget(None if size in (None, "all") else size,
+                        args.epochs or SENTIMENT_BUDGET.epochs,
+                        args.batch_size or SENTIMENT_BUDGET.batch_size)
+        config = build_config(path, model, data_dir, budget)
+    else:
+        ext_vars = {"SEAL_TRANSFORMER": model, "SEAL_HIDDEN_SIZE": str(hidden_size(model)),
+                    **task.data_paths()}
+        config = Params.from_file(path, ext_vars=ext_vars).as_dict(quiet=True)
+        _set_model_name(config, model)
+        if args.quick:
+            config["dataset_reader"]["max_instances"] = QUICK_SIZE
+        trainer = config.setdefault("trainer", {})
+        if args.epochs:
+            trainer["num_epochs"] = args.epochs
+        if args.batch_size:
+            set_batch_size(config["data_loader"], args.batch_size)
+        trainer["callbacks"] = [c for c in trainer.get("callbacks", []) if c != CALLBACK] + [CALLBACK]
+    if overrides:
+        try:
+            config = with_overrides(config, json.loads(overrides))
+        except ValueError as error:
+            raise SystemExit(f"error: the {variant} overrides are not valid JSON overrides "
+                             f"({error}): give e.g. '{{\"model.score_loss_weight\": 0.3}}'")
+    config.update(seeds_of(seed))
+    return config
+
+
+def set_batch_size(loader: Dict[str, Any], batch_size: int) -> None:
+    """The training batch size, inside `repeat_each_batch` and bucket samplers too."""
+    node = loader
+    while isinstance(node, dict):
+        if "batch_size" in node:
+            node["batch_size"] = batch_size
+        node = node.get("batch_sampler")
+
+
+def run_dir(output_dir: str, variant: str, seed: int) -> str:
+    return os.path.join(output_dir, variant, f"seed_{seed}")
+
+
+def command_line(args) -> str:
+    """How to make these results again (the flags that change them)."""
+    parts = ["python -m seal_adapters compare", f"--task {args.task}", f"--seeds {args.seeds}"]
+    for flag in ("epochs", "batch_size", "train_size"):
+        value = getattr(args, flag, None)
+        if value:
+            parts.append(f"--{flag.replace('_', '-')} {value}")
+    for flag in ("seal_overrides", "baseline_overrides"):
+        value = getattr(args, flag)
+        if value:
+            parts.append(f"--{flag.replace('_', '-')} '{value}'")
+    if args.quick:
+        parts.append("--quick")
+    parts.append(f"-o {args.output_dir}")
+    return " ".join(parts)
+
+
+def mean_std(values: List[float]) -> Dict[str, Optional[float]]:
+    if not values:
+        return {"mean": None, "std": None}
+    return {"mean": statistics.fmean(values),
+            "std": statistics.stdev(values) if len(values) > 1 else 0.0}
+
+
+def collect(task: Task, output_dir: str, seeds: int) -> Dict[str, Any]:
+    """Per-variant per-seed results of the finished runs in `output_dir`."""
+    from seal_adapters.reporting.run_metrics import read_run
+
+    variants: Dict[str, Any] = {}
+    for variant in VARIANTS:
+        per_seed: Dict[str, Any] = {}
+        for seed in range(1, seeds + 1):
+            directory = run_dir(output_dir, variant, seed)
+            if not os.path.isfile(os.path.join(directory, "model.tar.gz")):
+                continue
+            run = read_run(directory)
+            entry = {"test": run.final.get("test_" + task.metric),
+                     "best_validation": run.final.get("best_validation_" + task.metric),
+                     "best_epoch": run.final.get("best_epoch"),
+                     "epochs": len(run.epochs),
+                     "training_seconds": run.training_seconds,
+                     "directory": directory}
+            diagnostics = {name: [e.get("training_" + name) for e in run.epochs]
+                           for name in DIAGNOSTICS if any("training_" + name in e for e in run.epochs)}
+            if diagnostics:
+                entry["diagnostics_per_epoch"] = diagnostics
+            per_seed[str(seed)] = entry
+        values = [e["test"] for e in per_seed.values() if isinstance(e["test"], (int, float))]
+        variants[variant] = {"seeds": per_seed, "n": len(values), **mean_std(values)}
+    return variants
+
+
+def verdicts(variants: Dict[str, Any]) -> Dict[str, Any]:
+    seal, baseline = variants["seal"], variants["cross_entropy"]
+    out: Dict[str, Any] = {"cross_entropy_mean": baseline["mean"], "seal_mean": seal["mean"],
+                           "seeds": {"seal": seal["n"], "cross_entropy": baseline["n"]}}
+    out["seal_minus_cross_entropy"] = (
+        100 * (seal["mean"] - baseline["mean"]) if None not in (seal["mean"], baseline["mean"]) else None)
+    last = [e["diagnostics_per_epoch"] for e in seal["seeds"].values() if "diagnostics_per_epoch" in e]
+    for name in ("scorenn_ranking_accuracy", "score_term_ratio"):
+        finals = [d[name][-1] for d in last if name in d and d[name][-1] is not None]
+        if finals:
+            out[f"seal_final_{name}_mean"] = statistics.fmean(finals)
+    return out
+
+
+def fmt(value, digits=4) -> str:
+    return "-" if value is None else f"{value:.{digits}f}"
+
+
+def markdown(report: Dict[str, Any]) -> str:
+    seeds = report["seeds_asked"]
+    lines = [f"# {report['title']}", "",
+             f"- model: {report['model']}; machine: {report['machine']}; date: {report['date']}",
+             f"- metric: {report['metric_label']} (`test_{report['metric']}` in metrics.json), "
+             f"{seeds} seed(s) per run",
+             f"- command: `{report['command']}`", "",
+             "| run | config | " + " | ".join(f"seed {k}" for k in range(1, seeds + 1))
+             + " | mean | std | epochs | time per run |",
+             "|---|---|" + "---|" * (seeds + 4)]
+    for variant, data in report["runs"].items():
+        cells = [fmt(data["seeds"].get(str(k), {}).get("test")) for k in range(1, seeds + 1)]
+        times = [e["training_seconds"] for e in data["seeds"].values() if e.get("training_seconds")]
+        epochs = sorted({e["epochs"] for e in data["seeds"].values()})
+        lines.append(f"| {variant} | `{data['config']}` | " + " | ".join(cells)
+                     + f" | {fmt(data['mean'])} | {fmt(data['std'])} | "
+                     + f"{'/'.join(map(str, epochs)) or '-'} | "
+                     + (f"{statistics.fmean(times) / 60:.1f} min" if times else "-") + " |")
+    v = report["verdicts"]
+    lines += ["", f"**SEAL - cross-entropy: {fmt(v['seal_minus_cross_entropy'], 2)} points** "
+              f"(cross-entropy mean {fmt(v['cross_entropy_mean'])}, SEAL mean {fmt(v['seal_mean'])})."]
+    seal = report["runs"]["seal"]["seeds"]
+    if any("diagnostics_per_epoch" in e for e in seal.values()):
+        lines += ["", "ScoreNN diagnostics of the SEAL runs, per epoch (training):", "",
+                  "| seed | ranking accuracy | score-term ratio | scorenn loss |", "|---|---|---|---|"]
+        for seed, entry in sorted(seal.items()):
+            d = entry.get("diagnostics_per_epoch", {})
+            row = [", ".join(fmt(x, 3) for x in d.get(name, [])) or "-"
+                   for name in ("scorenn_ranking_accuracy", "score_term_ratio", "scorenn_loss")]
+            lines.append(f"| {seed} | " + " | ".join(row) + " |")
+    for variant, overrides in report["overrides"].items():
+        if overrides:
+            lines += ["", f"{variant} overrides: `{overrides}`"]
+    return "\n".join(lines) + "\n"
+
+
+def plot(report: Dict[str, Any], output_dir: str) -> None:
+    from seal_adapters.reporting.figure import pyplot, save
+
+    plt = pyplot()
+    figure, axis = plt.subplots(figsize=(5, 4))
+    for index, (variant, data) in enumerate(report["runs"].items()):
+        values = [e["test"] for e in data["seeds"].values() if isinstance(e["test"], (int, float))]
+        if not values:
+            continue
+        axis.bar(index, data["mean"], color=("tab:orange", "tab:blue")[index], alpha=0.5,
+                 yerr=data["std"], capsize=6, label=f"{variant}: {data['mean']:.4f} ± {data['std']:.4f}")
+        axis.scatter([index] * len(values), values, color="black", zorder=3, s=18)
+    axis.set_xticks(range(len(report["runs"])))
+    axis.set_xticklabels(list(report["runs"]))
+    axis.set_ylabel(report["metric_label"])
+    axis.set_title(f"{report['task']}: mean ± std, dots = seeds", fontsize=10)
+    axis.legend(fontsize=8)
+    axis.grid(axis="y", alpha=0.3)
+    save(figure, os.path.join(output_dir, "comparison.png"))
+
+    seal = report["runs"]["seal"]["seeds"]
+    if not any("diagnostics_per_epoch" in e for e in seal.values()):
+        return
+    figure, axes = plt.subplots(1, 2, figsize=(9, 3.6))
+    for seed, entry in sorted(seal.items()):
+        d = entry.get("diagnostics_per_epoch", {})
+        for axis, name in zip(axes, ("scorenn_ranking_accuracy", "score_term_ratio")):
+            values = d.get(name) or []
+            axis.plot(range(1, len(values) + 1), values, "o-", label=f"seed {seed}")
+            axis.set_title(name, fontsize=10)
+            axis.set_xlabel("epoch")
+    axes[0].axhline(0.5, color="gray", linestyle=":", label="chance")
+    for axis in axes:
+        axis.grid(alpha=0.3)
+        axis.legend(fontsize=8)
+    save(figure, os.path.join(output_dir, "diagnostics.png"))
+
+
+def write_report(task: Task, args, model: str) -> Dict[str, Any]:
+    from seal_adapters.reporting.curves import plot_training_curves
+    from seal_adapters.reporting.run_metrics import read_run
+
+    variants = collect(task, args.output_dir, args.seeds)
+    runs = {variant: {"config": f"training_configs/{os.path.basename(config_path(task, variant))}",
+                      **data} for variant, data in variants.items()}
+    report = {
+        "task": task.name, "title": f"SEAL vs cross-entropy: {task.title}",
+        "metric": task.metric, "metric_label": task.metric_label,
+        "model": model_label(model), "date": datetime.date.today().isoformat(),
+        "machine": f"{os.cpu_count()} CPU cores ({platform.processor() or platform.machine()}), no GPU",
+        "seeds_asked": args.seeds, "command": command_line(args),
+        "overrides": {"seal": args.seal_overrides, "cross_entropy": args.baseline_overrides},
+        "runs": runs, "verdicts": verdicts(variants),
+    }
+    os.makedirs(args.output_dir, exist_ok=True)
+    write_atomically(os.path.join(args.output_dir, "comparison.json"), json.dumps(report, indent=2))
+    text = markdown(report)
+    write_atomically(os.path.join(args.output_dir, "comparison.md"), text)
+    plot(report, args.output_dir)
+    for variant, data in runs.items():
+        for seed, entry in data["seeds"].items():
+            plot_training_curves(read_run(entry["directory"]),
+                                 os.path.join(args.output_dir, f"curves_{variant}_seed_{seed}.png"),
+                                 f"{variant}, seed {seed}: {task.name}", metric=task.metric)
+    print("\n" + text)
+    return report
+
+
+def write_atomically(path: str, text: str) -> None:
+    scratch = path + ".tmp"
+    with open(scratch, "w") as handle:
+        handle.write(text)
+    os.replace(scratch, path)
+
+
+def run(args) -> int:
+    from seal_adapters.cli.demo import choose_model
+    from seal_adapters.cli.training_run import train
+
+    sys.stdout.reconfigure(line_buffering=True)
+    task = TASKS[args.task]
+    if args.seeds < 1:
+        raise SystemExit(f"error: --seeds must be at least 1, got {args.seeds}")
+    if args.output_dir is None:
+        args.output_dir = os.path.join("runs", f"compare-{task.name}" + ("-quick" if args.quick else ""))
+    data_dir = None
+    if task.name == "sentiment":
+        from seal_adapters.cli.data_dir import resolve_data_dir
+
+        data_dir = resolve_data_dir(args.data_dir)
+    model = choose_model(args, args.output_dir)
+    started = time.time()
+    variants = [v for v in VARIANTS if not args.variant or v in args.variant]
+    print(f"Comparing SEAL with cross-entropy on {task.title}: {args.seeds} seed(s), "
+          f"{model_label(model)}; runs in {args.output_dir}")
+    for seed in range(1, args.seeds + 1):
+        for variant in variants:
+            directory = run_dir(args.output_dir, variant, seed)
+            action = prepare(directory, args.retrain, args.recover)
+            if action == "reuse":
+                print(f"\n[{variant} seed {seed}] {directory} is finished: reusing it")
+                continue
+            print(f"\n[{variant} seed {seed}] {config_path(task, variant)} -> {directory}")
+            config = build_run_config(task, variant, seed, model, args, data_dir)
+            status = train(config, directory, recover=action == "recover", force=action == "retrain")
+            if status != 0:
+                print(f"error: {variant} seed {seed} failed (exit {status}); see "
+                      f"{os.path.join(directory, 'out.log')}")
+                return status
+    write_report(task, args, model)
+    print(f"Comparison finished in {(time.time() - started) / 60:.1f} min; wrote comparison.json, "
+          f"comparison.md and plots in {args.output_dir}")
+    return 0
