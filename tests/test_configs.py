@@ -28,6 +28,9 @@ DATA_KIND = {"seal_multilabel.jsonnet": "multilabel", "seal_ner.jsonnet": "taggi
              "ner_cross_entropy.jsonnet": "tagging", "seal_entity_types.jsonnet": "tagging",
              "entity_types_cross_entropy.jsonnet": "tagging",
              "seal_ner_conll2003.jsonnet": "conll2003"}
+# SEAL configs that train both sides in every step (alternating_adapters mode "joint").
+JOINT = {"seal_ner.jsonnet", "seal_multilabel.jsonnet", "seal_entity_types.jsonnet",
+         "seal_ner_conll2003.jsonnet"}
 ENV_VARS = ("SEAL_TRANSFORMER", "SEAL_TRAIN", "SEAL_VALIDATION", "SEAL_TEST")
 
 
@@ -99,6 +102,8 @@ def test_seal_configs_alternate_and_baselines_do_not(tiny_bert, data_files):
                  "seal_sentiment_lora.jsonnet"):
         params = load(name, tiny_bert, data_files).as_dict()
         assert params["trainer"]["callbacks"][0]["type"] == "alternating_adapters", name
+        assert params["trainer"]["callbacks"][0].get("mode", "alternate") == (
+            "joint" if name in JOINT else "alternate"), name
         assert params["model"]["score_loss_weight"] > 0
         assert set(params["model"]["text_field_embedder"]["token_embedders"]["tokens"]["adapters"]) \
             == {"scorenn", "tasknn"}
@@ -155,7 +160,9 @@ def test_seal_configs_give_each_side_every_batch(name, tiny_bert, data_files):
     network's config does not repeat; validation batches never do."""
     params = load(name, tiny_bert, data_files).as_dict()
     sampler = params["data_loader"].get("batch_sampler", {})
-    if params["model"].get("score_loss_weight", 0) > 0:
+    if params["trainer"]["callbacks"] and params["trainer"]["callbacks"][0].get("mode") == "joint":
+        assert sampler.get("type") != "repeat_each_batch", name  # one step per batch trains both
+    elif params["model"].get("score_loss_weight", 0) > 0:
         schedule = params["trainer"]["callbacks"][0]["schedule"]
         assert sampler["type"] == "repeat_each_batch", name
         assert sampler["times"] == sum(steps for _, steps in schedule), name

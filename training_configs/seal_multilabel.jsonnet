@@ -24,12 +24,14 @@ local reader = {
 };
 
 {
-  // [adapter, optimizer steps] turns (hidden: configs extending this one set their own, and
-  // the loader follows); null = one network, no alternation.
-  schedule:: [['scorenn', 1], ['tasknn', 1]],
+  // 'joint': both sides train in every step from one forward and one backward (each by its
+  // own loss), half the cost of alternating; or [adapter, optimizer steps] turns, e.g.
+  // [['scorenn', 1], ['tasknn', 1]], to alternate (each batch then comes once per turn).
+  // Hidden: configs extending this one set their own, and the loader follows; null = one
+  // network, no callback.
+  schedule:: 'joint',
   dataset_reader: reader,
   model: seal.multilabel_classifier(model_name, scorenn_loss=seal.nce(num_samples=10)),
-  // Each batch twice in a row: the ScoreNN step, then the TaskNN step on the same examples.
   data_loader: trainer.seal_loader(batch_size=32, schedule=self.schedule),
   validation_data_loader: trainer.validation_loader(),
   trainer: trainer.trainer(num_epochs=3, lr=1e-3, schedule=self.schedule,

@@ -111,22 +111,55 @@ def _finish_accuracy(axis, run: RunMetrics, metric: str) -> None:
     axis.grid(alpha=0.3)
 
 
+DIAGNOSTICS = ("scorenn_ranking_accuracy", "score_term_ratio")
+
+
+def has_diagnostics(run: RunMetrics) -> bool:
+    return any("running_" + DIAGNOSTICS[0] in r for r in run.steps) or any(
+        "training_" + DIAGNOSTICS[0] in e for e in run.epochs)
+
+
+def _plot_diagnostics(axis, run: RunMetrics) -> None:
+    """The ScoreNN's ranking accuracy (chance 0.5) and the score term's size against the
+    cross-entropy, running per epoch (per step) or at each epoch's end."""
+    for name, color in zip(DIAGNOSTICS, ("tab:orange", "tab:purple")):
+        if run.steps:
+            points = [(r["step"], r["running_" + name]) for r in run.steps if "running_" + name in r]
+        else:
+            points = [(e["epoch"] + 1, e["training_" + name]) for e in run.epochs
+                      if "training_" + name in e]
+        if points:
+            axis.plot(*zip(*points), color=color, linewidth=1.5, label=name)
+    axis.axhline(0.5, color="gray", linestyle=":", linewidth=1, label="chance ranking (0.5)")
+    axis.set_ylabel("ScoreNN diagnostics")
+    axis.legend(fontsize=8, loc="upper right")
+    axis.grid(alpha=0.3)
+
+
 def plot_training_curves(run: RunMetrics, path: str, title: Optional[str] = None,
                          metric: str = "accuracy") -> str:
     """Writes the PNG at `path`: per step if `batch_history` recorded the run, else per
-    epoch from allennlp's metrics_epoch_N.json."""
+    epoch from allennlp's metrics_epoch_N.json; with a ScoreNN panel when it trained."""
     plt = pyplot()
+    diagnostics = has_diagnostics(run)
     if run.steps:
-        figure, (losses, accuracy, strip) = plt.subplots(
-            3, 1, figsize=(9, 8), gridspec_kw={"height_ratios": [4, 3, 0.6]})
+        ratios = [4, 3] + ([2.5] if diagnostics else []) + [0.6]
+        figure, axes = plt.subplots(len(ratios), 1, figsize=(9, 8 + 2.5 * diagnostics),
+                                    gridspec_kw={"height_ratios": ratios})
+        losses, accuracy, strip = axes[0], axes[1], axes[-1]
         accuracy.sharex(losses)
         _plot_step_losses(losses, run)
         _plot_step_accuracy(accuracy, run, metric)
         _plot_strip(strip, run)
     else:
-        figure, (losses, accuracy) = plt.subplots(2, 1, figsize=(9, 6))
+        axes = plt.subplots(2 + diagnostics, 1, figsize=(9, 6 + 2.5 * diagnostics))[1]
+        figure = axes[0].figure
+        losses, accuracy = axes[0], axes[1]
         _plot_epoch_losses(losses, run)
         _plot_epoch_accuracy(accuracy, run, metric)
+    if diagnostics:
+        axes[2].sharex(losses)
+        _plot_diagnostics(axes[2], run)
     losses.legend(fontsize=8)
     losses.grid(alpha=0.3)
     _finish_accuracy(accuracy, run, metric)
