@@ -347,3 +347,19 @@ def test_loading_adapter_for_another_hidden_size(tiny_roberta, tmp_path, tmp_pat
     export_adapters(make(wider), str(tmp_path))
     with pytest.raises(ConfigurationError, match="trained for hidden_size=48, but this transformer has hidden_size=32"):
         make(tiny_roberta, load_adapters={"tasknn": str(tmp_path / "tasknn")})
+
+
+def test_model_without_token_type_ids_distilbert(tmp_path):
+    """DistilBERT takes no token_type_ids (it refuses even None): they are passed only when
+    given, as allennlp does; both executions give the same channels."""
+    from seal_adapters.testing.tiny_models import build_tiny_bert
+
+    model_dir = build_tiny_bert(str(tmp_path / "tiny_distilbert"), architecture="distilbert")
+    parallel = make(model_dir, execution="parallel").eval()
+    sequential = make(model_dir, execution="sequential").eval()
+    sequential.load_state_dict(parallel.state_dict())
+    tensors = batch(model_dir)
+    with torch.no_grad():
+        a, b = forward(parallel, tensors), forward(sequential, tensors)
+    assert a.shape == (len(SENTENCES), tensors["token_ids"].shape[1], 2 * parallel.hidden_size)
+    torch.testing.assert_close(a, b, atol=1e-5, rtol=1e-4)

@@ -207,3 +207,15 @@ def test_compare_quick_writes_table_verdicts_and_plots(tmp_path):
     assert "| SEAL dual adapters (seq_bn) |" in open(out / "comparison.md").read()
     for png in ("comparison.png", "curves_seal.png", "curves_tasknn_only.png"):
         assert (out / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", png
+
+
+def test_predict_summary_shows_tags_of_both_kinds_of_tagger_output():
+    """This package's tagger predictor returns `tokens`, allennlp-models' `sentence_tagger`
+    returns `words`: `predict` prints word/tag pairs for both (it printed "None")."""
+    from seal_adapters.cli.predict import summary
+
+    ours = {"tokens": ["john", "lives", "here"], "tags": ["B-PER", "O", "O"], "tag_probs": [0.9] * 3}
+    theirs = {"words": ["john", "lives"], "tags": ["U-PER", "O"], "logits": []}
+    assert summary(ours) == "john/B-PER lives/O here/O"
+    assert summary(theirs) == "john/U-PER lives/O"
+    assert summary({"label": "pos", "probs": {"pos": 0.75, "neg": 0.25}}) == "pos (p=0.750)"

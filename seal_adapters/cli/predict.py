@@ -23,8 +23,9 @@ def sentences(path: str):
 
 def summary(output: dict) -> str:
     """'label (p=0.93)' style line from any of this package's predictors' outputs."""
-    if "tags" in output and "words" in output:
-        return " ".join(f"{w}/{t}" for w, t in zip(output["words"], output["tags"]))
+    words = output.get("words") or output.get("tokens")  # allennlp-models' taggers / this package's
+    if "tags" in output and isinstance(words, list):
+        return " ".join(f"{w}/{t}" for w, t in zip(words, output["tags"]))
     labels = output.get("labels") if isinstance(output.get("labels"), list) else None
     scores = output.get("scores") or output.get("probs")
     if labels is not None:

@@ -235,7 +235,9 @@ class AdapterBackbone(torch.nn.Module):
         names = self.requested
         want_hidden = bool(getattr(self.model.config, "output_hidden_states", False))
         inputs = dict(input_ids=input_ids, attention_mask=attention_mask,
-                      token_type_ids=token_type_ids, output_hidden_states=want_hidden, **kwargs)
+                      output_hidden_states=want_hidden, **kwargs)
+        if token_type_ids is not None:  # as allennlp: models without them (DistilBERT) refuse None
+            inputs["token_type_ids"] = token_type_ids
         batch_size = input_ids.size(0)
         if self.choose_execution(input_ids) == "parallel":
             if len(names) > 1:
@@ -243,7 +245,7 @@ class AdapterBackbone(torch.nn.Module):
                 # its own in-place replication of the attention mask breaks the recomputation
                 # of gradient checkpointing.
                 for key in ("input_ids", "attention_mask", "token_type_ids"):
-                    if inputs[key] is not None:
+                    if inputs.get(key) is not None:
                         inputs[key] = inputs[key].repeat(len(names), *([1] * (inputs[key].dim() - 1)))
                 inputs["adapter_input_parallelized"] = True
             output = self._run(Parallel(*names) if len(names) > 1 else names[0], **inputs)

@@ -61,11 +61,14 @@ def build_tiny_roberta(directory: str, texts: Iterable[str] = None, hidden_size:
 
 
 def build_tiny_bert(directory: str, texts: Iterable[str] = None, hidden_size: int = 32,
-                    num_layers: int = 2, vocab_size: int = 300, seed: int = 0) -> str:
-    """A WordPiece BERT with random weights; returns `directory`."""
+                    num_layers: int = 2, vocab_size: int = 300, seed: int = 0,
+                    architecture: str = "bert") -> str:
+    """A WordPiece BERT (or, `architecture="distilbert"`, a DistilBERT: no token type ids)
+    with random weights; returns `directory`."""
     import torch
     from tokenizers import BertWordPieceTokenizer
-    from transformers import BertConfig, BertModel, BertTokenizerFast
+    from transformers import (BertConfig, BertModel, BertTokenizerFast, DistilBertConfig,
+                              DistilBertModel)
 
     os.makedirs(directory, exist_ok=True)
     wordpiece = BertWordPieceTokenizer(lowercase=True)
@@ -75,6 +78,11 @@ def build_tiny_bert(directory: str, texts: Iterable[str] = None, hidden_size: in
                                   model_max_length=128)
     tokenizer.save_pretrained(directory)
     torch.manual_seed(seed)
+    if architecture == "distilbert":
+        config = DistilBertConfig(vocab_size=len(tokenizer), dim=hidden_size, n_layers=num_layers,
+                                  n_heads=2, hidden_dim=2 * hidden_size, max_position_embeddings=128)
+        DistilBertModel(config).save_pretrained(directory)
+        return directory
     config = BertConfig(
         vocab_size=len(tokenizer), hidden_size=hidden_size, num_hidden_layers=num_layers,
         num_attention_heads=2, intermediate_size=2 * hidden_size, max_position_embeddings=128,
