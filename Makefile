@@ -27,6 +27,7 @@ $(STAMP): requirements.txt requirements-nodeps.txt setup.py
 	@echo "Installed. Activate with: source $(VENV)/bin/activate"
 
 test: install
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q tests
 
 demo: install

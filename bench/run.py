@@ -24,7 +24,12 @@ import torch  # noqa: E402
 
 import seal_adapters  # noqa: E402,F401  (registers the components)
 from bench.cases import (  # noqa: E402
-    RawSeal, make_batches, plugin_model, run_plugin_training, run_prediction, run_raw_training,
+    RawSeal,
+    make_batches,
+    plugin_model,
+    run_plugin_training,
+    run_prediction,
+    run_raw_training,
 )
 from bench.memory import PeakMemory  # noqa: E402
 from seal_adapters.embedders.model_source import resolve_model_name  # noqa: E402

@@ -3,7 +3,14 @@
 Importing the package registers its AllenNLP components (token embedders, the
 `alternating_adapters` callback, models, losses, readers, predictors).
 """
-from seal_adapters import compat  # noqa: F401  (first: makes allennlp importable)
-from seal_adapters import data, embedders, losses, models, predictors, training  # noqa: F401
+from seal_adapters import (  # noqa: F401
+    compat,  # noqa: F401  (first: makes allennlp importable)
+    data,
+    embedders,
+    losses,
+    models,
+    predictors,
+    training,
+)
 
 __version__ = "0.1.0"

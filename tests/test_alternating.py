@@ -21,7 +21,6 @@ from seal_adapters.embedders import PretrainedTransformerWithAdaptersEmbedder
 from seal_adapters.embedders.channels import embed_channels
 from seal_adapters.training import AlternatingAdaptersCallback, parameters_by_side, side_of
 
-
 # Wide bottlenecks (16 units, not 2) and a fixed seed: with 2 ReLU units a random init can
 # leave an adapter with no active unit, and a parameter with zero gradient legitimately does
 # not move under Adam, whatever tests ran before.
@@ -134,7 +133,8 @@ def assert_only_the_trained_side_moved(steps, expected):
 
 
 def test_both_adapters_change_over_a_run_only_in_their_turns(tiny_roberta, tmp_path):
-    model, steps, callback = train(tiny_roberta, tmp_path, OPTIMIZERS["adamw"], [["scorenn", 1], ["tasknn", 1]], steps=4)
+    model, steps, callback = train(tiny_roberta, tmp_path, OPTIMIZERS["adamw"], [["scorenn", 1], ["tasknn", 1]],
+                                   steps=4)
     first, last = steps[0], steps[-1]
     sides, _ = parameters_by_side(model, ("scorenn", "tasknn"))
     for side, named in sides.items():
@@ -207,7 +207,8 @@ def test_bad_schedules(tmp_path, schedule, message):
 def test_schedule_naming_an_adapter_the_model_lacks(tiny_roberta, tmp_path):
     model = TwoHeadModel(Vocabulary(), tiny_roberta)
     callback = AlternatingAdaptersCallback(str(tmp_path), schedule=[["scorenn", 1], ["tasknnn", 1]])
-    with pytest.raises(ConfigurationError, match=r"names adapter\(s\) \['tasknnn'\], but the model's embedder has \['scorenn', 'tasknn'\]"):
+    message = r"names adapter\(s\) \['tasknnn'\], but the model's embedder has \['scorenn', 'tasknn'\]"
+    with pytest.raises(ConfigurationError, match=message):
         callback.attach(model)
 
 

@@ -22,7 +22,7 @@ from tests.conftest import REPO, run_cli
 CONFIG = os.path.join(REPO, "training_configs", "adapters_classifier.jsonnet")
 EMB = "model.text_field_embedder.token_embedders.tokens"
 SCHEDULE = "trainer.callbacks"
-GOOD_TRAIN = "".join(json.dumps({"text": t, "label": l}) + "\n" for t, l in [
+GOOD_TRAIN = "".join(json.dumps({"text": t, "label": label}) + "\n" for t, label in [
     ("a great film", "pos"), ("a dull film", "neg"), ("superb acting", "pos"), ("so boring", "neg")])
 GOOD_BIO = "paris\tB-LOC\nis\tO\nnice\tO\n\njohn\tB-PER\nleft\tO\n"
 

@@ -16,8 +16,10 @@ from allennlp.training.optimizers import Optimizer
 
 from seal_adapters.testing import synthetic_data
 from tests.conftest import REPO
-from tests.test_models_common import train
-from tests.test_models_common import one_thread  # noqa: F401 (a fixture, used below)
+from tests.test_models_common import (
+    one_thread,  # noqa: F401 (a fixture, used below)
+    train,
+)
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 

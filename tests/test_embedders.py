@@ -13,7 +13,6 @@ from transformers import AutoModel
 
 from seal_adapters.embedders import (
     PretrainedTransformerMismatchedWithAdaptersEmbedder,
-    PretrainedTransformerWithAdaptersEmbedder,
     export_adapters,
 )
 from seal_adapters.embedders.backbone_cache import shares_weights

@@ -7,9 +7,9 @@ from typing import Dict, Optional, Tuple
 
 import pytest
 import torch
+from allennlp.commands.train import train_model
 from allennlp.common import Params
 from allennlp.common.checks import ConfigurationError
-from allennlp.commands.train import train_model
 from allennlp.data import Batch, DatasetReader, Vocabulary
 from allennlp.models import Model
 from allennlp.nn.util import get_text_field_mask
@@ -266,7 +266,8 @@ def test_baseline_has_no_scorenn_at_all(tiny_roberta, sentiment_data):
 
 @pytest.mark.parametrize("model_options, embedder_adapters, message", [
     ({}, {"tasknn": "seq_bn"}, "scorenn_adapter 'scorenn' is not an adapter of the embedder, which has ['tasknn']"),
-    ({"tasknn_adapter": "task"}, None, "tasknn_adapter 'task' is not an adapter of the embedder, which has ['scorenn', 'tasknn']"),
+    ({"tasknn_adapter": "task"}, None,
+     "tasknn_adapter 'task' is not an adapter of the embedder, which has ['scorenn', 'tasknn']"),
     ({"label_namespace": "sentiment"}, None, "no labels in namespace 'sentiment'"),
     ({"pooler": "max"}, None, "unknown pooler 'max'"),
     ({"scorenn_loss": {"type": "hinge"}}, None, "hinge"),

@@ -4,8 +4,16 @@ import torch
 from allennlp.common.testing import ModelTestCase
 
 from seal_adapters.testing import synthetic_data
-from tests.test_models_common import build, config, embedder, reader, train, wide_bert, write_config
-from tests.test_models_common import one_thread  # noqa: F401 (a fixture, used below)
+from tests.test_models_common import (
+    build,
+    config,
+    embedder,
+    one_thread,  # noqa: F401 (a fixture, used below)
+    reader,
+    train,
+    wide_bert,
+    write_config,
+)
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 

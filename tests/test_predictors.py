@@ -1,13 +1,17 @@
 """Predictors: raw text in, label names with probabilities out, found from the archive alone."""
 import json
-import os
 
 import pytest
 from allennlp.predictors import Predictor
 
 from tests.conftest import run_cli
-from tests.test_models_common import config, embedder, reader, train
-from tests.test_models_common import one_thread  # noqa: F401 (a fixture, used below)
+from tests.test_models_common import (
+    config,
+    embedder,
+    one_thread,  # noqa: F401 (a fixture, used below)
+    reader,
+    train,
+)
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 

@@ -11,8 +11,8 @@ import json
 import os
 import pickle
 import re
-import signal
 import shutil
+import signal
 import sys
 import tarfile
 

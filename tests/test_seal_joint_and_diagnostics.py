@@ -11,8 +11,7 @@ from allennlp.training.optimizers import Optimizer
 from seal_adapters.data.repeat_each_batch import RepeatEachBatchSampler
 from seal_adapters.energies import LabelEnergy, TagEnergy
 from seal_adapters.training import AlternatingAdaptersCallback
-from tests.test_models_common import _train_without_dropout, build, embedder, one_thread  # noqa: F401
-from tests.test_models_common import reader
+from tests.test_models_common import _train_without_dropout, build, embedder, one_thread, reader  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 

@@ -29,7 +29,8 @@ def summary(output: dict) -> str:
     labels = output.get("labels") if isinstance(output.get("labels"), list) else None
     scores = output.get("scores") or output.get("probs")
     if labels is not None:
-        return ", ".join(f"{l} ({scores[l]:.3f})" if isinstance(scores, dict) else l for l in labels) or "(none)"
+        shown = [f"{name} ({scores[name]:.3f})" if isinstance(scores, dict) else name for name in labels]
+        return ", ".join(shown) or "(none)"
     label = output.get("label")
     if isinstance(scores, dict) and label in scores:
         return f"{label} (p={scores[label]:.3f})"

@@ -66,10 +66,9 @@ def build_run_config(task: Task, variant: str, seed: int, model: str, args,
                      data_dir: Optional[str] = None) -> Dict[str, Any]:
     """The resolved config of one run."""
     from allennlp.common import Params
+    from allennlp.common.params import with_overrides
 
     from seal_adapters.cli.training_run import CALLBACK, _set_model_name, build_config, hidden_size
-
-    from allennlp.common.params import with_overrides
 
     overrides = args.seal_overrides if variant == "seal" else args.baseline_overrides
     path = config_path(task, variant)

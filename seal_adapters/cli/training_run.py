@@ -24,7 +24,8 @@ CALLBACK = {"type": "batch_history"}
 @dataclass
 class Budget:
     """The same for every run of a comparison."""
-    train_size: Optional[int]  # the first N training sentences (balanced: the reader interleaves neg/pos); None = all 8,530
+    # the first N training sentences (balanced: the reader interleaves neg/pos); None = all 8,530
+    train_size: Optional[int]
     epochs: int
     batch_size: int
 

@@ -1,5 +1,4 @@
 """How a model gets each adapter's channel out of an allennlp `TextFieldEmbedder`."""
-import contextlib
 from typing import Dict, List, Sequence
 
 import torch

@@ -20,8 +20,8 @@ from seal_adapters.embedders.adapter_backbone import AdapterBackbone
 from seal_adapters.embedders.adapter_configs import AdapterSpec, build_adapter_configs
 from seal_adapters.embedders.backbone_cache import frozen_backbone
 from seal_adapters.embedders.channel_scalar_mix import ChannelScalarMix
-from seal_adapters.embedders.compilation import CompileSpec
 from seal_adapters.embedders.checkpointing import enable_gradient_checkpointing
+from seal_adapters.embedders.compilation import CompileSpec
 from seal_adapters.embedders.model_source import resolve_model_name
 
 logger = logging.getLogger(__name__)

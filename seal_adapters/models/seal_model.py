@@ -21,7 +21,7 @@ from allennlp.data import TextFieldTensors, Vocabulary
 from allennlp.models import Model
 from allennlp.modules import TextFieldEmbedder
 from allennlp.nn import InitializerApplicator
-from allennlp.nn.util import dist_reduce_sum, get_text_field_mask
+from allennlp.nn.util import dist_reduce_sum
 
 from seal_adapters.embedders.channels import embed_channels, single_adapter_embedder
 from seal_adapters.losses import CrossEntropyScoreLoss, NCERankingLoss, ScoreNNLoss, TaskNNLoss

@@ -67,8 +67,7 @@ def build_tiny_bert(directory: str, texts: Iterable[str] = None, hidden_size: in
     with random weights; returns `directory`."""
     import torch
     from tokenizers import BertWordPieceTokenizer
-    from transformers import (BertConfig, BertModel, BertTokenizerFast, DistilBertConfig,
-                              DistilBertModel)
+    from transformers import BertConfig, BertModel, BertTokenizerFast, DistilBertConfig, DistilBertModel
 
     os.makedirs(directory, exist_ok=True)
     wordpiece = BertWordPieceTokenizer(lowercase=True)
