@@ -219,3 +219,39 @@ def test_predict_summary_shows_tags_of_both_kinds_of_tagger_output():
     assert summary(ours) == "john/B-PER lives/O here/O"
     assert summary(theirs) == "john/U-PER lives/O"
     assert summary({"label": "pos", "probs": {"pos": 0.75, "neg": 0.25}}) == "pos (p=0.750)"
+
+
+def test_seeded_compare_quick_reports_per_seed_values_means_and_verdicts(tmp_path):
+    """`compare --task multilabel --seeds 2 --quick`: four real runs (tiny BERT, 64 tweets
+    of the entity-types task), every figure of the report derived from the runs' metrics."""
+    import statistics
+
+    out = tmp_path / "cmp"
+    result = seal_cli("compare", "--task", "multilabel", "--seeds", "2", "--quick", "--epochs", "1",
+                      "-o", str(out), "--seal-overrides", '{"model.score_loss_weight": 0.3}')
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
+    report = json.load(open(out / "comparison.json"))
+    for variant in ("seal", "cross_entropy"):
+        data = report["runs"][variant]
+        tests = []
+        for seed in ("1", "2"):
+            metrics = json.load(open(out / variant / f"seed_{seed}" / "metrics.json"))
+            assert data["seeds"][seed]["test"] == metrics["test_example_f1"]
+            tests.append(metrics["test_example_f1"])
+            config = json.load(open(out / variant / f"seed_{seed}" / "config.json"))
+            assert config["random_seed"] == 13370 + int(seed) and config["pytorch_seed"] == 133 + int(seed)
+            if variant == "seal":
+                assert config["model"]["score_loss_weight"] == 0.3  # the override reached the run
+        assert data["mean"] == pytest.approx(statistics.fmean(tests))
+        assert data["std"] == pytest.approx(statistics.stdev(tests))
+    verdicts = report["verdicts"]
+    assert verdicts["seal_minus_cross_entropy"] == pytest.approx(
+        100 * (report["runs"]["seal"]["mean"] - report["runs"]["cross_entropy"]["mean"]))
+    assert verdicts["cross_entropy_mean"] == report["runs"]["cross_entropy"]["mean"]
+    seal_seed = report["runs"]["seal"]["seeds"]["1"]["diagnostics_per_epoch"]
+    assert 0.0 <= seal_seed["scorenn_ranking_accuracy"][0] <= 1.0
+    assert "diagnostics_per_epoch" not in report["runs"]["cross_entropy"]["seeds"]["1"]
+    markdown = open(out / "comparison.md").read()
+    assert f"{verdicts['seal_minus_cross_entropy']:.2f} points" in markdown
+    for png in ("comparison.png", "diagnostics.png", "curves_seal_seed_1.png"):
+        assert (out / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", png
