@@ -104,14 +104,20 @@ def plugin_model(model_dir: str, dual: bool, execution: str, gradient_checkpoint
     }))
 
 
-def run_plugin_training(model: Model, batches, device, batch_size: int, warmup: int, use_amp: bool) -> float:
+def run_plugin_training(model: Model, batches, device, batch_size: int, warmup: int, use_amp: bool,
+                        mode: str = "alternate", repeat: int = 1) -> float:
+    """Samples per second of `batches` through allennlp's trainer. `repeat` > 1 gives each
+    batch that many steps in a row (SEAL's alternation with both sides on every batch), and
+    counts each batch's samples once: the rate is then of distinct samples, an epoch's."""
     model.to(device)
     parameters = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
     optimizer = torch.optim.AdamW([p for _, p in parameters], lr=1e-4)
     clock = StepClock(device)
     callbacks = [clock]
     if "scorenn" in model.heads:
-        callbacks.insert(0, AlternatingAdaptersCallback("", schedule=SCHEDULE))
+        callbacks.insert(0, AlternatingAdaptersCallback("", schedule=SCHEDULE, mode=mode))
+    batches = [batch for batch in batches for _ in range(repeat)]
+    warmup, batch_size = warmup * repeat, batch_size / repeat
     trainer = GradientDescentTrainer(
         model, optimizer, FixedBatches(batches), num_epochs=1, callbacks=callbacks,
         cuda_device=device if device.type == "cuda" else -1, use_amp=use_amp,

@@ -6,8 +6,9 @@
 
 Prints one JSON line per case (samples/s, peak memory), then a summary line with the
 ratios of docs/benchmarks.md: plugin_vs_raw, dual_vs_single, dual_memory_vs_single,
-predict_vs_single (and with --compile compiled_dual_vs_eager_single). Models need no
-download: "small" and "roberta-base" are random-init RoBERTa configs built locally (speed
+predict_vs_single, seal_alternating_epoch_vs_single and seal_joint_epoch_vs_single (SEAL
+epoch time over one adapter's; lower is better), and with --compile
+compiled_dual_vs_eager_single. Models need no download: "small" and "roberta-base" are random-init RoBERTa configs built locally (speed
 does not depend on the weights), "minilm" is the bundled pretrained MiniLM-L6.
 """
 import argparse
@@ -64,10 +65,10 @@ def cases(directory: str, device, batch_size: int, length: int, steps: int, warm
     batches = make_batches(vocab_size, batch_size, length, steps, device)
     common = dict(device=device, batch_size=batch_size, warmup=warmup)
 
-    def plugin(dual, execution, checkpointing=False, compiled=False):
+    def plugin(dual, execution, checkpointing=False, compiled=False, mode="alternate", repeat=1):
         return lambda: run_plugin_training(plugin_model(directory, dual, execution, checkpointing,
                                                         compile=compiled),
-                                           batches, use_amp=use_amp, **common)
+                                           batches, use_amp=use_amp, mode=mode, repeat=repeat, **common)
 
     def raw(dual, sequential):
         return lambda: run_raw_training(RawSeal(directory, plugin_model(directory, dual, "parallel")),
@@ -90,6 +91,10 @@ def cases(directory: str, device, batch_size: int, length: int, steps: int, warm
     yield "plugin_dual_parallel", plugin(True, "parallel")
     yield "plugin_dual_sequential", plugin(True, "sequential")
     yield "plugin_dual_auto", plugin(True, "auto")
+    # A SEAL epoch over the same batches: alternating (each batch twice, a step per side) and
+    # joint (one step per batch trains both sides), against one adapter's epoch.
+    yield "seal_epoch_alternating", plugin(True, "auto", repeat=2)
+    yield "seal_epoch_joint", plugin(True, "auto", mode="joint")
     yield "plugin_dual_auto_checkpointing", plugin(True, "auto", True)
     yield "plugin_dual_parallel_checkpointing", plugin(True, "parallel", True)
     if compile:
@@ -117,6 +122,9 @@ RATIOS = {
     "parallel_checkpointing_memory_vs_plain": ("plugin_dual_parallel_checkpointing",
                                                "plugin_dual_parallel", "memory"),
     "predict_vs_single": ("predict_plugin", "predict_raw_single", "speed"),
+    # epoch time of SEAL / epoch time of one adapter (lower is better)
+    "seal_alternating_epoch_vs_single": ("plugin_single", "seal_epoch_alternating", "speed"),
+    "seal_joint_epoch_vs_single": ("plugin_single", "seal_epoch_joint", "speed"),
     "compiled_dual_vs_eager_single": ("plugin_dual_auto_compiled", "raw_single", "speed"),
 }
 

@@ -46,3 +46,17 @@ def test_unknown_case_names_are_refused():
     result = subprocess.run([sys.executable, "bench/run.py", "--quick", "--cases", "plugin_dual_fast"],
                             cwd=REPO, capture_output=True, text=True, timeout=300)
     assert result.returncode == 2 and "unknown case(s) ['plugin_dual_fast']" in result.stderr
+
+
+def test_seal_epoch_ratios_are_epoch_times_over_one_adapters():
+    """Speed is in distinct samples per second (an alternating epoch takes two steps per
+    batch), so the epoch-time ratio is single speed / SEAL speed."""
+    from bench.cases import samples_per_second
+
+    results = {"plugin_single": case(40.0, 150), "seal_epoch_alternating": case(10.0, 190),
+               "seal_epoch_joint": case(20.0, 200)}
+    summary = summarise(results, torch.device("cpu"))
+    assert summary["seal_alternating_epoch_vs_single"] == 4.0
+    assert summary["seal_joint_epoch_vs_single"] == 2.0
+    # 4 steps of 1 s each at batch 8 repeated twice: 4 distinct samples a second, not 8.
+    assert samples_per_second([0.0, 1.0, 2.0, 3.0, 4.0], 8 / 2, 0) == 4.0
