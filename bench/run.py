@@ -8,8 +8,9 @@ Prints one JSON line per case (samples/s, peak memory), then a summary line with
 ratios of docs/benchmarks.md: plugin_vs_raw, dual_vs_single, dual_memory_vs_single,
 predict_vs_single, seal_alternating_epoch_vs_single and seal_joint_epoch_vs_single (SEAL
 epoch time over one adapter's; lower is better), and with --compile
-compiled_dual_vs_eager_single. Models need no download: "small" and "roberta-base" are random-init RoBERTa configs built locally (speed
-does not depend on the weights), "minilm" is the bundled pretrained MiniLM-L6.
+compiled_dual_vs_eager_single. Models need no download: "small" and "roberta-base" are
+random-init RoBERTa configs built locally (speed does not depend on the weights), "minilm"
+is the bundled pretrained MiniLM-L6.
 """
 import argparse
 import json
