@@ -18,6 +18,10 @@ local embedder = import 'embedder.libsonnet';
     type: 'self_attention', hidden_dim: hidden_dim, num_heads: num_heads,
   },
 
+  // The TaskNN loss (model.tasknn_loss): cross-entropy plus a score term, "absolute"
+  // (-score(y_hat), the default) or "gold_hinge" (max(0, score(y) - score(y_hat))).
+  gold_hinge():: { type: 'cross_entropy_score', score_term: 'gold_hinge' },
+
   // ScoreNN losses (model.scorenn_loss): nce (default) | dvn | margin.
   nce(num_samples=10):: { type: 'nce', num_samples: num_samples },
   dvn(num_samples=10):: { type: 'dvn', num_samples: num_samples },
@@ -29,7 +33,7 @@ local embedder = import 'embedder.libsonnet';
   // last_layer_only=false: each channel mixes all transformer layers; energy: the ScoreNN's
   // structured term (null = the model's default: feedforward / linear_chain).
   local common(model_name, adapters, mismatched, score_loss_weight, scorenn_loss, dropout,
-               tasknn_hidden_dim, last_layer_only, energy) = {
+               tasknn_hidden_dim, last_layer_only, energy, tasknn_loss) = {
     text_field_embedder: embedder.text_field_embedder(model_name, adapters=adapters,
                                                       mismatched=mismatched,
                                                       last_layer_only=last_layer_only),
@@ -38,29 +42,31 @@ local embedder = import 'embedder.libsonnet';
     [if tasknn_hidden_dim > 0 then 'tasknn_hidden_dim']: tasknn_hidden_dim,
     [if score_loss_weight > 0 then 'scorenn_loss']: scorenn_loss,
     [if score_loss_weight > 0 && energy != null then 'energy']: energy,
+    [if score_loss_weight > 0 && tasknn_loss != null then 'tasknn_loss']: tasknn_loss,
   },
 
   text_classifier(model_name, adapters=embedder.default_adapters,
                   score_loss_weight=$.default_score_loss_weight, scorenn_loss=$.nce(),
                   pooler='mean', dropout=0.1, tasknn_hidden_dim=0, last_layer_only=true,
-                  energy=null):: common(
+                  energy=null, tasknn_loss=null):: common(
     model_name, adapters, false, score_loss_weight, scorenn_loss, dropout, tasknn_hidden_dim,
-    last_layer_only, energy
+    last_layer_only, energy, tasknn_loss
   ) + { type: 'seal_text_classifier', pooler: pooler },
 
   multilabel_classifier(model_name, adapters=embedder.default_adapters,
                         score_loss_weight=$.default_score_loss_weight, scorenn_loss=$.nce(),
                         pooler='mean', dropout=0.1, threshold=0.5, tasknn_hidden_dim=0,
-                        last_layer_only=true, energy=null):: common(
+                        last_layer_only=true, energy=null, tasknn_loss=null):: common(
     model_name, adapters, false, score_loss_weight, scorenn_loss, dropout, tasknn_hidden_dim,
-    last_layer_only, energy
+    last_layer_only, energy, tasknn_loss
   ) + { type: 'seal_multilabel_classifier', pooler: pooler, threshold: threshold },
 
   tagger(model_name, adapters=embedder.default_adapters,
          score_loss_weight=$.default_score_loss_weight, scorenn_loss=$.nce(), dropout=0.1,
-         label_encoding='BIO', tasknn_hidden_dim=0, last_layer_only=true, energy=null):: common(
+         label_encoding='BIO', tasknn_hidden_dim=0, last_layer_only=true, energy=null,
+         tasknn_loss=null):: common(
     model_name, adapters, true, score_loss_weight, scorenn_loss, dropout, tasknn_hidden_dim,
-    last_layer_only, energy
+    last_layer_only, energy, tasknn_loss
   ) + { type: 'seal_tagger', label_encoding: label_encoding },
 
   // One AdamW, a learning rate per side: parameter names hold their side's adapter name
