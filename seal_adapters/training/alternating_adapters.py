@@ -213,19 +213,17 @@ class AlternatingAdaptersCallback(TrainerCallback):
         trained = self.current
         for name in (self.adapter_order if self.joint else [trained]):
             self.steps_this_epoch[name] = self.steps_this_epoch.get(name, 0) + 1
-        if self.joint:
-            for name, _ in self.schedule:
-                batch_metrics[f"steps_{name}"] = self.steps_this_epoch.get(name, 0)
-            return
-        self.steps_in_turn += 1
-        if self.steps_in_turn >= self.schedule[self.position][1]:
-            self.position = (self.position + 1) % len(self.schedule)
-            self.steps_in_turn = 0
-            self._apply()
+        if not self.joint:
+            self.steps_in_turn += 1
+            if self.steps_in_turn >= self.schedule[self.position][1]:
+                self.position = (self.position + 1) % len(self.schedule)
+                self.steps_in_turn = 0
+                self._apply()
+            # Joint steps train every adapter, so there is no one adapter to report.
+            batch_metrics["trained_adapter"] = self.adapter_order.index(trained)
         # Shown in the progress bar, and in tensorboard / wandb through their callbacks.
         for name, _ in self.schedule:
             batch_metrics[f"steps_{name}"] = self.steps_this_epoch.get(name, 0)
-        batch_metrics["trained_adapter"] = self.adapter_order.index(trained)
 
     def on_epoch(self, trainer, metrics: Dict[str, Any], epoch: int, is_primary: bool = True,
                  **kwargs) -> None:
