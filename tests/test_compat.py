@@ -252,3 +252,22 @@ def test_roberta_tokenizer_tokenizes_to_the_hugging_face_ids(tiny_roberta):
     name, bos, eos = info.split()
     assert name == "RobertaTokenizerFast"
     assert ids[0] == int(bos) == 0 and ids[-1] == int(eos) == 2 and len(ids) > 3
+
+
+# -- fix 5: int_to_device on a machine without a GPU --------------------------------------------
+
+CUDA_CHECK = ("from allennlp.common.checks import check_for_gpu\n"
+              "import torch\nassert not torch.cuda.is_available()\ncheck_for_gpu(0)\n")
+
+
+def test_without_the_cuda_device_patch_a_gpu_config_fails_inside_torch():
+    result = python(CUDA_CHECK, {NO_COMPAT: "cuda_device"})
+    assert result.returncode != 0
+    assert "Cannot access accelerator device when none is available" in result.stderr
+
+
+def test_a_gpu_config_without_a_gpu_gets_allennlps_own_message():
+    result = python(CUDA_CHECK, {})
+    assert result.returncode != 0
+    assert "Experiment specified a GPU but none is available" in result.stderr
+    assert "trainer.cuda_device=-1" in result.stderr

@@ -13,8 +13,10 @@ import pickle
 import re
 import shutil
 import signal
+import subprocess
 import sys
 import tarfile
+import time
 
 import pytest
 import torch
@@ -23,6 +25,7 @@ from allennlp.commands.train import TrainModel
 from allennlp.common import Params
 from allennlp.common.checks import ConfigurationError
 from allennlp.common.util import prepare_environment
+from allennlp.models import archival
 from allennlp.models.archival import load_archive
 from allennlp.training.checkpointer import Checkpointer
 from allennlp.training.trainer import TrainerCheckpoint
@@ -31,7 +34,8 @@ from allennlp.training.util import create_serialization_dir
 from seal_adapters.embedders import PretrainedTransformerWithAdaptersEmbedder, export_adapters
 from seal_adapters.testing import fault_injection
 from seal_adapters.testing import synthetic_data as data
-from seal_adapters.training import alternating_adapters
+from seal_adapters.training import run_directory, run_guards
+from seal_adapters.training.atomic_files import DiskFullError
 from seal_adapters.training.checkpointer import AtomicCheckpointer, UnreadableCheckpointsError
 from seal_adapters.training.finite_loss import NonFiniteLossError
 from tests.conftest import REPO, run_cli
@@ -168,10 +172,11 @@ class StubTrainer:
 
     def __init__(self):
         self.point = (0, 0)
+        self.size = 3
 
     def get_checkpoint_state(self):
         epochs, batches = self.point
-        return TrainerCheckpoint({"w": torch.full((3,), float(10 * epochs + batches))},
+        return TrainerCheckpoint({"w": torch.full((self.size,), float(10 * epochs + batches))},
                                  {"epochs_completed": epochs, "batches_in_epoch_completed": batches})
 
 
@@ -196,13 +201,15 @@ def test_a_failed_save_leaves_no_file_and_the_previous_checkpoint(tmp_path, monk
     real_save = torch.save
 
     def disk_full(obj, f, *args, **kwargs):
-        if "training_state_e0_b4" in getattr(f, "name", ""):
-            f.write(b"PK\x03\x04 half a file")
+        name = f if isinstance(f, str) else getattr(f, "name", "")
+        if "training_state_e0_b4" in name:
+            with open(name, "wb") as handle:
+                handle.write(b"PK\x03\x04 half a file")
             raise OSError(28, "No space left on device")
         return real_save(obj, f, *args, **kwargs)
 
     monkeypatch.setattr(torch, "save", disk_full)
-    with pytest.raises(OSError, match="No space left"):
+    with pytest.raises(DiskFullError, match="No space left on the device while writing .*training_state_e0_b4.th"):
         save_at(checkpointer, trainer, (0, 4))
     monkeypatch.undo()
     assert checkpoint_files(tmp_path) == ["model_state_e0_b2.th", "model_state_e0_b4.th",
@@ -281,7 +288,7 @@ def test_without_the_check_an_inf_loss_writes_nan_weights(env, tmp_path, monkeyp
         def remove(self):
             pass
 
-    monkeypatch.setattr(alternating_adapters, "guard_finite_loss", lambda *args: NoCheck())
+    monkeypatch.setattr(run_guards, "guard_finite_loss", lambda *args: NoCheck())
     undo = fault_injection.install("inf_loss_at_batch:2")
     try:
         with pytest.raises(ValueError, match="^nan loss encountered$"):
@@ -333,7 +340,10 @@ def test_only_force_replaces_a_run(reference, tmp_path):
         create_serialization_dir(params, str(out), recover=True, force=True)
     assert "model.tar.gz" in os.listdir(out)
     create_serialization_dir(params, str(out), recover=False, force=True)
-    assert os.listdir(out) == []  # emptied; `allennlp train` then writes the new run
+    # emptied and locked for this process; `allennlp train` then writes the new run
+    assert os.listdir(out) == [run_directory.LOCK_NAME]
+    run_directory.release(str(out))
+    assert os.listdir(out) == []
 
 
 # --- loading never executes pickled code ----------------------------------------------------
@@ -431,3 +441,111 @@ def test_no_loader_turns_weights_only_off():
     assert offenders == []
     assert int(torch.__version__.split(".")[0]) >= 2 and tuple(
         int(p) for p in torch.__version__.split(".")[:2]) >= (2, 6)
+
+
+# --- one writer per serialization directory ---------------------------------------------------
+
+
+def wait_for(path, process, limit_s=240):
+    deadline = time.monotonic() + limit_s
+    while not os.path.exists(path):
+        assert process.poll() is None, process.communicate()[1][-3000:]
+        assert time.monotonic() < deadline, f"{path} did not appear"
+        time.sleep(0.2)
+
+
+def test_a_live_run_keeps_its_directory_and_a_finished_run_is_not_recovered(env, tmp_path):
+    """A second train (plain, --force, --recover) on a live run's directory is refused naming
+    the live process, and changes no file; the live run then finishes normally; --recover on
+    the finished run says so and changes no file either."""
+    out, control = tmp_path / "run", tmp_path / "control"
+    control.mkdir()
+    args = ["allennlp", "train", CONFIG, "-s", str(out), "--include-package",
+            "seal_adapters.testing.fault_injection", "-o", json.dumps(OVERRIDES)]
+    live = subprocess.Popen(args, env={**os.environ, **env, "SEAL_FAULT": f"pause_at_batch:4:{control}"},
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO)
+    try:
+        wait_for(control / "paused", live)
+        before = digest(out)
+        assert run_directory.LOCK_NAME in before
+        for extra in ([], ["--force"], ["--recover"]):
+            second = train(out, env, extra=extra)
+            assert second.returncode != 0
+            assert (f"Serialization directory {out} is in use by a live run (process {live.pid} "
+                    in second.stderr), second.stderr[-2000:]
+            assert "neither --force nor --recover takes over" in second.stderr
+            assert digest(out) == before, f"{extra}: the live run's files changed"
+        (control / "resume").write_text("")
+        _, stderr = live.communicate(timeout=300)
+        assert live.returncode == 0, stderr[-3000:]
+    finally:
+        if live.poll() is None:
+            live.kill()
+    finished = digest(out)
+    assert run_directory.LOCK_NAME not in finished and "model.tar.gz" in finished
+    again = train(out, env, extra=["--recover"])
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert f"--recover: the run in {out} is finished (2 epoch(s) trained" in again.stderr
+    assert digest(out) == finished
+
+
+def test_a_killed_runs_lock_does_not_block_recover(env, tmp_path):
+    out = tmp_path / "run"
+    killed = train(out, env, fault="kill_at_batch:5")
+    assert killed.returncode == -signal.SIGKILL
+    assert run_directory.LOCK_NAME in os.listdir(out)  # left behind; its flock died with it
+    recovered = train(out, env, extra=["--recover"])
+    assert recovered.returncode == 0, recovered.stderr[-3000:]
+    assert run_directory.LOCK_NAME not in os.listdir(out)
+
+
+# --- a full disk -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A tmpfs whose size the test sets (needs root and mount; skipped where unavailable)."""
+    mount_point = tmp_path / "disk"
+    mount_point.mkdir()
+
+    def mount(size_bytes):
+        size_kib = max(64, -(-size_bytes // 4096) * 4)
+        result = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size_kib}k", "tmpfs", str(mount_point)],
+                                capture_output=True, text=True)
+        if result.returncode != 0:
+            pytest.skip(f"cannot mount a tmpfs here: {result.stderr.strip()}")
+        return mount_point
+
+    yield mount
+    subprocess.run(["umount", str(mount_point)], capture_output=True)
+
+
+def test_disk_full_while_archiving_keeps_the_previous_archive(reference, small_disk):
+    """`model.tar.gz` is written to a partial file and renamed: on a full disk the earlier
+    archive stays byte for byte, no partial file is left, and the error says where."""
+    run = reference[0]
+    names = ["config.json", "best.th", "meta.json", "model.tar.gz"]
+    needed = sum(os.path.getsize(run / n) for n in names) + 64 * 1024
+    disk = small_disk(needed + os.path.getsize(run / "model.tar.gz") // 3)
+    for name in names:
+        shutil.copy(run / name, disk / name)
+    shutil.copytree(run / "vocabulary", disk / "vocabulary")
+    before = digest(disk)
+    with pytest.raises(DiskFullError) as error:
+        archival.archive_model(str(disk))  # as allennlp train calls it, patched by seal_adapters
+    assert str(error.value).startswith(f"No space left on the device while writing {disk}/model.tar.gz (")
+    assert "earlier files are unchanged" in str(error.value)
+    assert digest(disk) == before
+    assert load_archive(str(disk / "model.tar.gz")).model is not None
+
+
+def test_disk_full_while_checkpointing_keeps_the_previous_checkpoint(small_disk):
+    disk = small_disk(256 * 1024)
+    checkpointer, trainer = AtomicCheckpointer(str(disk)), StubTrainer()
+    save_at(checkpointer, trainer, (0, 2))
+    trainer.size = 200_000  # 800 KB: does not fit
+    with pytest.raises(DiskFullError, match=f"while writing {disk}/model_state_e0_b4.th"):
+        save_at(checkpointer, trainer, (0, 4))
+    assert checkpoint_files(disk) == ["model_state_e0_b2.th", "training_state_e0_b2.th"]
+    assert not [n for n in os.listdir(disk) if n.endswith(".partial")]
+    assert checkpointer.load_checkpoint().model_state["w"].numel() == 3

@@ -14,5 +14,6 @@ local model_name = std.extVar('SEAL_TRANSFORMER');
 
 (import 'seal_entity_types.jsonnet') + {
   schedule:: null,
-  model: seal.multilabel_classifier(model_name, adapters={ tasknn: 'seq_bn' }, score_loss_weight=0),
+  model: seal.multilabel_classifier(model_name, adapters={ tasknn: 'seq_bn' }, score_loss_weight=0,
+                                    tasknn_hidden_dim=256, last_layer_only=false),
 }

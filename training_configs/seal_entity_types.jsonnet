@@ -16,6 +16,9 @@
 //       --include-package seal_adapters
 local embedder = import 'lib/embedder.libsonnet';
 
+local seal = import 'lib/seal_model.libsonnet';
+local trainer = import 'lib/trainer.libsonnet';
+
 local model_name = std.extVar('SEAL_TRANSFORMER');
 
 (import 'seal_multilabel.jsonnet') + {
@@ -24,4 +27,13 @@ local model_name = std.extVar('SEAL_TRANSFORMER');
     tokenizer: embedder.tokenizer(model_name),
     token_indexers: embedder.indexers(model_name),
   },
+  // The recipe that made the ScoreNN learn on NER (docs/seal_study.md): the margin ScoreNN
+  // loss, the gold-hinge score term at weight 1, a hidden layer in the TaskNN head and a
+  // per-adapter mix of all layers; the cross-entropy baseline gets the same head and layers.
+  model: seal.multilabel_classifier(model_name, score_loss_weight=1.0,
+                                    scorenn_loss=seal.margin(num_samples=10),
+                                    tasknn_loss=seal.gold_hinge(), tasknn_hidden_dim=256,
+                                    last_layer_only=false),
+  trainer: trainer.trainer(num_epochs=4, lr=3e-3, schedule=self.schedule,
+                           validation_metric='+example_f1'),
 }

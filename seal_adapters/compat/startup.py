@@ -222,6 +222,28 @@ def _find_unused_parameters_by_default(module: types.ModuleType) -> None:
     accelerator.__init__ = __init__
 
 
+# 5. torch >= 2.x: `torch.device(0)` raises "Cannot access accelerator device when none is
+# available" on a machine without a GPU, before allennlp's own check_for_gpu can say
+# "Experiment specified a GPU but none is available; ... use trainer.cuda_device=-1". -------
+
+
+def _cuda_device_from_int(module: types.ModuleType) -> None:
+    original = module.int_to_device
+    if getattr(original, "_seal_adapters_patched", False):
+        return
+
+    def int_to_device(device):
+        import torch
+
+        if isinstance(device, int) and not isinstance(device, bool) and device >= 0:
+            return torch.device("cuda", device)
+        return original(device)
+
+    int_to_device._seal_adapters_patched = True  # type: ignore[attr-defined]
+    int_to_device.__doc__ = original.__doc__
+    module.int_to_device = int_to_device
+
+
 PATCHES: Dict[str, Patch] = {
     "allennlp.data.image_loader": (_stub_torchvision, _unstub_torchvision),
     "allennlp.modules.vision.grid_embedder": (_stub_torchvision, _unstub_torchvision),
@@ -230,6 +252,7 @@ PATCHES: Dict[str, Patch] = {
     "allennlp.common.cached_transformers": (None, _drop_add_special_tokens),
     "allennlp.commands.train": (None, _evaluate_alone_after_distributed_training),
     "allennlp.nn.parallel.ddp_accelerator": (None, _find_unused_parameters_by_default),
+    "allennlp.common.util": (None, _cuda_device_from_int),
 }
 
 # patch name (for SEAL_ADAPTERS_NO_COMPAT) -> the modules it patches
@@ -243,6 +266,7 @@ PATCH_NAMES: Dict[str, Tuple[str, ...]] = {
     "tokenizer": ("allennlp.common.cached_transformers",),
     "ddp_evaluate": ("allennlp.commands.train",),
     "ddp_unused": ("allennlp.nn.parallel.ddp_accelerator",),
+    "cuda_device": ("allennlp.common.util",),
 }
 
 

@@ -10,12 +10,15 @@ config cannot carry them. Import this module with
   kill_at_batch:N      SIGKILL when the N-th training batch is about to run its forward pass
   kill_in_save:NAME    the first `torch.save` into a file whose name contains NAME (e.g.
                        "model_state_e0_b4") writes half of the bytes, then SIGKILLs the process
+  pause_at_batch:N:DIR at the N-th training batch write DIR/paused, then wait until DIR/resume
+                       exists: a live run, for the tests of concurrent runs
   nan_loss_at_batch:N  the N-th training cross-entropy is multiplied by NaN (inf_loss_at_batch:
                        by +inf), so its gradients are not finite either
 """
 import io
 import os
 import signal
+import time
 from typing import Callable
 
 import torch
@@ -28,7 +31,8 @@ def die() -> None:
     os.kill(os.getpid(), signal.SIGKILL)
 
 
-def kill_at_batch(number: int) -> Callable[[], None]:
+def at_batch(number: int, action: Callable[[], None]) -> Callable[[], None]:
+    """Runs `action` when the `number`-th training batch is about to run its forward pass."""
     from allennlp.training import GradientDescentTrainer
 
     original = GradientDescentTrainer.batch_outputs
@@ -38,7 +42,7 @@ def kill_at_batch(number: int) -> Callable[[], None]:
         if for_training:
             seen[0] += 1
             if seen[0] == number:
-                die()
+                action()
         return original(self, batch, for_training)
 
     GradientDescentTrainer.batch_outputs = batch_outputs
@@ -46,6 +50,15 @@ def kill_at_batch(number: int) -> Callable[[], None]:
     def undo() -> None:
         GradientDescentTrainer.batch_outputs = original
     return undo
+
+
+def pause(directory: str, limit_s: float = 300.0) -> None:
+    """Writes `directory/paused`, then waits until `directory/resume` exists (or `limit_s`)."""
+    with open(os.path.join(directory, "paused"), "w") as handle:
+        handle.write(str(os.getpid()))
+    deadline = time.monotonic() + limit_s
+    while not os.path.exists(os.path.join(directory, "resume")) and time.monotonic() < deadline:
+        time.sleep(0.1)
 
 
 def kill_in_save(name: str) -> Callable[[], None]:
@@ -95,7 +108,10 @@ def install(spec: str) -> Callable[[], None]:
     """Installs the fault `spec` (see the module docstring); returns a function that undoes it."""
     kind, _, argument = spec.partition(":")
     if kind == "kill_at_batch":
-        return kill_at_batch(int(argument))
+        return at_batch(int(argument), die)
+    if kind == "pause_at_batch":
+        number, _, directory = argument.partition(":")
+        return at_batch(int(number), lambda: pause(directory))
     if kind == "kill_in_save":
         return kill_in_save(argument)
     if kind == "nan_loss_at_batch":

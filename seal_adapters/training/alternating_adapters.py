@@ -28,8 +28,6 @@ from allennlp.training.callbacks.backward import MixedPrecisionBackwardCallback
 from seal_adapters.data.repeat_each_batch import RepeatEachBatchSampler
 from seal_adapters.embedders.channels import adapter_backbones
 from seal_adapters.embedders.compilation import skip_confidence_checks
-from seal_adapters.training.finite_loss import guard_finite_loss
-from seal_adapters.training.reader_check import check_reader_matches_embedder
 from seal_adapters.training.sides import parameters_by_side
 
 logger = logging.getLogger(__name__)
@@ -88,7 +86,6 @@ class AlternatingAdaptersCallback(TrainerCallback):
         self._sides: Dict[str, List[Tuple[str, torch.nn.Parameter]]] = {}
         self._model: Optional[torch.nn.Module] = None
         self._compiled = False  # whether a backbone of the model is compiled (set by attach)
-        self._loss_guard = None  # the non-finite-loss check, installed in on_start
 
     # -- state ------------------------------------------------------------------------
 
@@ -105,6 +102,12 @@ class AlternatingAdaptersCallback(TrainerCallback):
     @property
     def joint(self) -> bool:
         return self.mode == "joint"
+
+    def training_description(self) -> str:
+        """What this step trains, for messages (finite_loss.py)."""
+        if self.joint:
+            return "adapters " + " and ".join(f"'{name}'" for name in self.adapter_order)
+        return f"adapter '{self.current}'"
 
     def trains(self, adapter: str) -> bool:
         return adapter in self.adapter_order if self.joint else adapter == self.current
@@ -159,15 +162,10 @@ class AlternatingAdaptersCallback(TrainerCallback):
 
     def on_start(self, trainer, is_primary: bool = True, **kwargs) -> None:
         self.attach(trainer.model)
-        check_reader_matches_embedder(trainer)
         self._check_repetition(getattr(getattr(trainer, "data_loader", None), "batch_sampler", None))
         if self._compiled and skip_confidence_checks(trainer):
             logger.info("alternating_adapters: allennlp's confidence checks are skipped for the compiled "
                         "transformer (their first-batch hooks would compile every graph twice)")
-        # A NaN/inf training loss stops the run naming the step and this adapter (finite_loss.py).
-        if self._loss_guard is not None:
-            self._loss_guard.remove()
-        self._loss_guard = guard_finite_loss(trainer, lambda: self.current)
         if self.joint:
             logger.info("alternating_adapters: joint mode, %s train in every step", self.adapter_order)
         else:
@@ -241,8 +239,3 @@ class AlternatingAdaptersCallback(TrainerCallback):
                         losses or "-", validation or "-")
         self.steps_this_epoch = {}
 
-    def on_end(self, trainer, metrics: Optional[Dict[str, Any]] = None, epoch: Optional[int] = None,
-               is_primary: bool = True, **kwargs) -> None:
-        if self._loss_guard is not None:
-            self._loss_guard.remove()
-            self._loss_guard = None

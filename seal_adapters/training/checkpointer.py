@@ -26,49 +26,22 @@ from allennlp.nn import util as nn_util
 from allennlp.training.checkpointer import Checkpointer
 from allennlp.training.trainer import TrainerCheckpoint
 
+from seal_adapters.training.atomic_files import PARTIAL_SUFFIX, write_atomically
+
 logger = logging.getLogger(__name__)
-
-PARTIAL_SUFFIX = ".partial"
-
 
 class UnreadableCheckpointsError(RuntimeError):
     """Checkpoints exist but none of them can be read."""
 
 
-def partial_path(path: str) -> str:
-    """Where `path` is written before it is renamed into place (hidden, so globs skip it)."""
-    directory, name = os.path.split(path)
-    return os.path.join(directory, f".{name}{PARTIAL_SUFFIX}")
-
-
 def save_atomically(state: Any, path: str) -> None:
     """`torch.save(state, path)` such that `path` never holds a partly written file."""
-    temporary = partial_path(path)
-    try:
-        with open(temporary, "wb") as handle:
+    def write(temporary: str) -> None:
+        with open(temporary, "wb") as handle:  # Python's file object reports ENOSPC as OSError
             torch.save(state, handle)
             handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):  # e.g. disk full; a killed process leaves it behind
-            os.remove(temporary)
-        raise
-    _sync_directory(os.path.dirname(path))
 
-
-def _sync_directory(directory: str) -> None:
-    """Makes the rename itself durable (POSIX); a no-op where directories cannot be opened."""
-    try:
-        descriptor = os.open(directory or ".", os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(descriptor)
-    except OSError:
-        pass
-    finally:
-        os.close(descriptor)
+    write_atomically(path, write)
 
 
 def load_weights_only(path: str) -> Any:

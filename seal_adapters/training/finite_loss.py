@@ -5,9 +5,10 @@ weights), with the bare message "nan loss encountered", and its check runs befor
 callback's `on_backward`. So the check is a forward hook on the model: it sees each training
 loss as the model returns it, before allennlp's check, the backward pass and the optimizer
 step, so no weights are changed by the bad step and every checkpoint written so far is finite.
-The `alternating_adapters` callback installs it in `on_start` (see `guard_finite_loss`).
+Every `allennlp train` run gets it (run_guards.py); the `alternating_adapters` callback says
+which adapter trains (`training_description`).
 """
-from typing import Callable, Optional
+from typing import Optional
 
 import torch
 from torch.utils.hooks import RemovableHandle
@@ -38,23 +39,32 @@ def training_position(trainer) -> str:
     return f"step {step} (epoch {epoch}, batch {batch})"
 
 
-def check_finite_loss(loss: Optional[torch.Tensor], where: str, adapter: str) -> None:
-    """Raises `NonFiniteLossError` naming `where` and `adapter` if `loss` is not finite."""
+def check_finite_loss(loss: Optional[torch.Tensor], where: str, training: str) -> None:
+    """Raises `NonFiniteLossError` naming `where` and what was `training` if `loss` is not finite."""
     if loss is None or not isinstance(loss, torch.Tensor):
         return
     kind = describe_non_finite(loss.detach())
     if kind is not None:
         raise NonFiniteLossError(
-            f"Non-finite loss ({kind}) at {where} while training adapter '{adapter}'. {ADVICE}"
+            f"Non-finite loss ({kind}) at {where} while training {training}. {ADVICE}"
         )
 
 
-def guard_finite_loss(trainer, current_adapter: Callable[[], str]) -> RemovableHandle:
+def training_description(trainer) -> str:
+    """`"adapter 'tasknn'"` while the alternation callback trains one adapter, else what trains."""
+    for callback in getattr(trainer, "_callbacks", None) or []:
+        describe = getattr(callback, "training_description", None)
+        if callable(describe):
+            return describe()
+    return "the model's trainable parameters"
+
+
+def guard_finite_loss(trainer) -> RemovableHandle:
     """Checks every training forward of `trainer.model`; remove the returned handle to stop."""
 
     def hook(module: torch.nn.Module, args, output) -> None:
         if not module.training or not torch.is_grad_enabled() or not isinstance(output, dict):
             return
-        check_finite_loss(output.get("loss"), training_position(trainer), current_adapter())
+        check_finite_loss(output.get("loss"), training_position(trainer), training_description(trainer))
 
     return trainer.model.register_forward_hook(hook)

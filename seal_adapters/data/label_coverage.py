@@ -1,0 +1,56 @@
+"""`check_labels_seen_in_training`: every label of the evaluation data must occur in training.
+
+Why: allennlp builds the vocabulary from every dataset by default, so a label found only in
+the validation or test file (a typo, `1` in train but `"pos"` in dev, a class the training
+split lacks) silently becomes a class the model never trains on, and its metrics quietly
+count it as always wrong. Refusing names the label, its place and the file before training.
+"""
+from collections import OrderedDict
+from typing import Dict, Iterable, List, Optional, Set
+
+from allennlp.data import Instance
+
+from seal_adapters.data.errors import DataError
+from seal_adapters.data.label_check import MAX_PLACES, _labels_with_places
+
+
+def labels_by_namespace(instances: Iterable[Instance]) -> Dict[str, "OrderedDict[object, List[Optional[str]]]"]:
+    """namespace -> label -> the places it occurs (None where the reader records none)."""
+    found: Dict[str, "OrderedDict[object, List[Optional[str]]]"] = {}
+    for instance in instances:
+        for field in instance.fields.values():
+            namespace = getattr(field, "_label_namespace", None)
+            if namespace is None or getattr(field, "_skip_indexing", False):
+                continue
+            labels = found.setdefault(namespace, OrderedDict())
+            for label, place in _labels_with_places(field):
+                labels.setdefault(label, []).append(place)
+    return found
+
+
+def check_labels_seen_in_training(training: Dict[str, Set[object]], instances: Iterable[Instance],
+                                  split: str, path: object, train_path: object) -> None:
+    """Raises `DataError` for labels of `instances` (the `split` data read from `path`) that
+    no training instance has, in any label namespace the training data uses."""
+    unseen_lines = []
+    for namespace, labels in labels_by_namespace(instances).items():
+        known = training.get(namespace)
+        if known is None:
+            continue
+        for label, places in labels.items():
+            if label in known:
+                continue
+            shown = "; ".join(p for p in places[:MAX_PLACES] if p) or str(path)
+            more = f" and {len(places) - MAX_PLACES} more" if len(places) > MAX_PLACES else ""
+            unseen_lines.append(f"  {label!r} ({type(label).__name__}, namespace '{namespace}', "
+                                f"{len(places)}x): {shown}{more}")
+    if unseen_lines:
+        known_text = "; ".join(f"'{ns}': " + ", ".join(repr(k) for k in sorted(v, key=str)[:20])
+                               for ns, v in training.items())
+        raise DataError(
+            f"{len(unseen_lines)} label(s) of the {split} data ({path}) never occur in the training "
+            f"data ({train_path}); the model would get classes it never trains on:\n"
+            + "\n".join(unseen_lines)
+            + f"\nTraining labels: {known_text}.\nFix: correct these labels (same spelling and type "
+            "as in training), or add training examples that have them."
+        )

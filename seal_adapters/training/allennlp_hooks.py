@@ -1,0 +1,50 @@
+"""Installs the run-level protections into allennlp's `train`, once per process.
+
+* `run_guards`: the pre-training checks and the NaN/inf guard, on `TrainModel.run`;
+* `run_directory`: one writer per serialization directory, `--recover` on a finished run;
+* `atomic_files`: `model.tar.gz` is complete under its name or absent (disk full, a kill).
+"""
+import os
+
+import allennlp.commands.train as train_command
+import allennlp.models as allennlp_models
+import allennlp.models.archival as archival
+import allennlp.training.util as training_util
+
+from seal_adapters.training.atomic_files import write_atomically
+from seal_adapters.training.run_directory import guarded_train_model, locking_create_serialization_dir
+from seal_adapters.training.run_guards import guarded_run
+
+MARK = "_seal_adapters_hook"
+
+
+def atomic_archive_model(original):
+    def archive_model(serialization_dir, weights=archival._DEFAULT_WEIGHTS, archive_path=None,
+                      include_in_archive=None) -> str:
+        final = archive_path if archive_path is not None else os.path.join(serialization_dir, "model.tar.gz")
+        if os.path.isdir(final):
+            final = os.path.join(final, "model.tar.gz")
+        write_atomically(str(final), lambda temporary: original(serialization_dir, weights, temporary,
+                                                                include_in_archive))
+        return str(final)
+
+    archive_model.__wrapped__ = original  # type: ignore[attr-defined]
+    archive_model.__doc__ = original.__doc__
+    return archive_model
+
+
+def _wrap(owner, name: str, wrapper) -> None:
+    current = getattr(owner, name)
+    if not getattr(current, MARK, False):
+        wrapped = wrapper(current)
+        setattr(wrapped, MARK, True)
+        setattr(owner, name, wrapped)
+
+
+def install() -> None:
+    _wrap(train_command.TrainModel, "run", guarded_run)
+    _wrap(train_command, "train_model", guarded_train_model)
+    _wrap(training_util, "create_serialization_dir", locking_create_serialization_dir)
+    _wrap(archival, "archive_model", atomic_archive_model)
+    train_command.archive_model = archival.archive_model
+    allennlp_models.archive_model = archival.archive_model

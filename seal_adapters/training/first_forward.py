@@ -1,0 +1,81 @@
+"""One forward pass on one evaluation batch before training: sizes and the validation metric.
+
+Why: a hidden size that does not match the embedder (or an encoder sized from the transformer
+under `output: "concat"`) fails as torch's bare `mat1 and mat2 shapes cannot be multiplied`
+at the first batch, and a misspelled `validation_metric` fails only after a whole epoch. One
+batch in eval mode, without gradients and with every random generator restored afterwards,
+finds both before any training step, naming the layer, the two sizes and the option.
+"""
+import difflib
+import random
+from typing import Iterable, List, Optional
+
+import numpy
+import torch
+from allennlp.common.checks import ConfigurationError
+from allennlp.nn import util as nn_util
+
+# Metrics the trainer adds to the model's own (allennlp.training.util.get_metrics).
+TRAINER_METRICS = ("loss", "reg_loss")
+
+
+def _size_check(name: str):
+    def hook(module: torch.nn.Linear, inputs) -> None:
+        given = inputs[0].shape[-1] if inputs and isinstance(inputs[0], torch.Tensor) else None
+        if given is not None and given != module.in_features:
+            raise ConfigurationError(
+                f"Layer '{name}' takes inputs of size {module.in_features}, but the layer before it "
+                f"gives size {given}. Set the option that sizes '{name}' (its input_dim / hidden size in "
+                f"the config) to {given}, or change the previous module's output size (e.g. the "
+                "embedder's 'output': one adapter gives the transformer's hidden size, \"concat\" twice "
+                "that)."
+            )
+    return hook
+
+
+def first_batch(loaders: Iterable) -> Optional[dict]:
+    for loader in loaders:
+        if loader is None or getattr(loader, "batches_per_epoch", None) is not None:
+            continue  # a loader with batches_per_epoch keeps its place between iterations
+        for batch in loader:
+            return batch
+    return None
+
+
+def run_first_forward(model: torch.nn.Module, batch: dict, cuda_device) -> List[str]:
+    """Runs `model` on `batch` (eval mode, no gradients) and returns its metric names.
+
+    Raises ConfigurationError naming the first linear layer whose input size is wrong."""
+    states = (random.getstate(), numpy.random.get_state(), torch.get_rng_state(),
+              torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None)
+    handles = [module.register_forward_pre_hook(_size_check(name))
+               for name, module in model.named_modules() if isinstance(module, torch.nn.Linear)]
+    was_training = model.training
+    try:
+        model.eval()
+        with torch.no_grad():
+            model(**nn_util.move_to_device(batch, cuda_device))
+        names = list(model.get_metrics(reset=True))
+    finally:
+        for handle in handles:
+            handle.remove()
+        model.train(was_training)
+        random.setstate(states[0])
+        numpy.random.set_state(states[1])
+        torch.set_rng_state(states[2])
+        if states[3] is not None:
+            torch.cuda.set_rng_state_all(states[3])
+    return names
+
+
+def check_validation_metric(tracked: Iterable[str], produced: Iterable[str]) -> None:
+    """Raises ConfigurationError for a `validation_metric` the model's metrics lack."""
+    available = sorted(set(produced) | set(TRAINER_METRICS))
+    for name in tracked:
+        if name not in available:
+            close = difflib.get_close_matches(name, available, n=1)
+            hint = f" Did you mean '{close[0]}'?" if close else ""
+            raise ConfigurationError(
+                f"trainer.validation_metric names '{name}', which the model does not report.{hint} "
+                f"The model reports: {', '.join(available)}. Write it with its sign, e.g. \"+{available[0]}\"."
+            )

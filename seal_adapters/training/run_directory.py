@@ -1,0 +1,162 @@
+"""One writer per serialization directory, and `--recover` leaves a finished run alone.
+
+Why: allennlp's `train` trusts the user: a second `allennlp train -s DIR --force` deletes the
+files of a run still writing there, `--recover` on a live run makes two processes write one
+folder, and `--recover` on a finished run rewrites `metrics.json` with fewer keys.
+
+Here `train_model` first takes an exclusive `flock` on `DIR/.seal_adapters.lock` (the file
+names the holder's pid, host, start time and command). Another process that finds the lock held
+is refused before anything is touched, `--force` and `--recover` included. The kernel drops a
+flock when its process dies, so a killed run's leftover lock file never blocks `--recover`.
+A finished run (`metrics.json` and `model.tar.gz` written, as allennlp does only at the very
+end) is not trained again by `--recover`: it says so, loads the archived model and changes no
+file.
+"""
+import datetime
+import fcntl
+import json
+import logging
+import os
+import socket
+import sys
+from typing import Dict, Optional, TextIO
+
+from allennlp.common.checks import ConfigurationError
+
+logger = logging.getLogger(__name__)
+
+LOCK_NAME = ".seal_adapters.lock"
+
+
+class DirectoryInUseError(ConfigurationError):
+    """Another live process is training into the serialization directory."""
+
+
+def _holder(path: str) -> str:
+    try:
+        with open(path) as handle:
+            holder = json.load(handle)
+        return (f"process {holder.get('pid')} on {holder.get('host')}, started {holder.get('started')}: "
+                f"{holder.get('command')}")
+    except (OSError, ValueError):
+        return "another process"
+
+
+class RunLock:
+    """Holds `DIR/.seal_adapters.lock` while a run writes `DIR`; `release()` removes it."""
+
+    def __init__(self, serialization_dir: str) -> None:
+        self.directory = serialization_dir
+        self.path = os.path.join(serialization_dir, LOCK_NAME)
+        self._handle: Optional[TextIO] = None
+
+    def check_free(self) -> None:
+        """Raises `DirectoryInUseError` if a live process holds the lock (touches nothing)."""
+        if not os.path.exists(self.path):
+            return
+        with open(self.path) as probe:
+            try:
+                fcntl.flock(probe, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise DirectoryInUseError(
+                    f"Serialization directory {self.directory} is in use by a live run "
+                    f"({_holder(self.path)}). Nothing was changed. Wait for that run to end or stop it, "
+                    "or train into another directory (-s); neither --force nor --recover takes over a "
+                    "live run's directory."
+                ) from None
+            fcntl.flock(probe, fcntl.LOCK_UN)
+
+    def acquire(self) -> None:
+        os.makedirs(self.directory, exist_ok=True)
+        handle = open(self.path, "a+")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            self.check_free()  # raises with the holder's name
+            raise
+        handle.seek(0)
+        handle.truncate()
+        json.dump({"pid": os.getpid(), "host": socket.gethostname(),
+                   "started": datetime.datetime.now().isoformat(timespec="seconds"),
+                   "command": " ".join(sys.argv)}, handle)
+        handle.flush()
+        self._handle = handle
+
+    def release(self) -> None:
+        if self._handle is None:
+            return
+        try:
+            if os.path.exists(self.path):
+                os.remove(self.path)
+        finally:
+            self._handle.close()
+            self._handle = None
+
+
+def is_finished(serialization_dir: str) -> bool:
+    """allennlp writes `metrics.json`, then `model.tar.gz`, only when training has ended."""
+    return all(os.path.isfile(os.path.join(serialization_dir, name))
+               for name in ("metrics.json", "model.tar.gz"))
+
+
+def finished_run_model(serialization_dir: str, return_model: Optional[bool]):
+    """What `train_model` returns for a finished run, after saying that nothing was done."""
+    with open(os.path.join(serialization_dir, "metrics.json")) as handle:
+        epochs = json.load(handle).get("epoch")  # the last epoch, from 0
+    done = f"{epochs + 1} epoch(s)" if isinstance(epochs, int) else "its epochs"
+    message = (f"--recover: the run in {serialization_dir} is finished ({done} trained, metrics.json and "
+               "model.tar.gz written); there is nothing to recover and no file was changed. To train "
+               "longer, start a new run (e.g. from the archive's weights) in another directory.")
+    logger.warning(message)
+    print(message, file=sys.stderr)
+    if return_model is False:
+        return None
+    from allennlp.models.archival import load_archive
+
+    return load_archive(os.path.join(serialization_dir, "model.tar.gz")).model
+
+
+_held: Dict[str, RunLock] = {}
+
+
+def locking_create_serialization_dir(original):
+    """Wraps allennlp's `create_serialization_dir`: refuse a live run's directory before
+    allennlp looks at it (or deletes it for `--force`), lock it once it exists."""
+
+    def create_serialization_dir(params, serialization_dir, recover, force):
+        lock = RunLock(serialization_dir)
+        lock.check_free()
+        original(params, serialization_dir, recover, force)
+        lock.acquire()
+        _held[os.path.abspath(serialization_dir)] = lock
+
+    create_serialization_dir.__wrapped__ = original  # type: ignore[attr-defined]
+    return create_serialization_dir
+
+
+def release(serialization_dir: str) -> None:
+    """Releases this process's lock on `serialization_dir`, if it holds one."""
+    lock = _held.pop(os.path.abspath(serialization_dir), None)
+    if lock is not None:
+        lock.release()
+
+
+def guarded_train_model(original):
+    """Wraps allennlp's `train_model`: a finished run is left alone by `--recover`, and the
+    directory's lock is released when training ends, however it ends."""
+
+    def train_model(params, serialization_dir, *args, **kwargs):
+        recover = kwargs.get("recover", args[0] if args else False)
+        force = kwargs.get("force", args[1] if len(args) > 1 else False)
+        RunLock(serialization_dir).check_free()
+        if recover and not force and is_finished(serialization_dir):
+            return finished_run_model(serialization_dir, kwargs.get("return_model"))
+        try:
+            return original(params, serialization_dir, *args, **kwargs)
+        finally:
+            release(serialization_dir)
+
+    train_model.__wrapped__ = original  # type: ignore[attr-defined]
+    train_model.__doc__ = original.__doc__
+    return train_model

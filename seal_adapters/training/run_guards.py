@@ -1,0 +1,88 @@
+"""Checks every `allennlp train` run gets, whatever its config, before the first step.
+
+Why here and not in a callback: the baseline configs have no `alternating_adapters`
+callback, and a guard that only some configs get is a trap. `install()` (called when
+seal_adapters is imported: `--include-package seal_adapters` or `.allennlp_plugins`) wraps
+allennlp's `TrainModel.run`, so the checks run once the trainer is built and before it trains:
+
+* `trainer.num_epochs` is a positive number;
+* the training data gave instances (an empty or all-skipped file must not "train" 0 steps);
+* every label of the validation and test data occurs in the training data (label_coverage.py);
+* the reader indexes tokens for the embedder's model (reader_check.py);
+* one forward pass on one validation batch: layer sizes and `validation_metric` (first_forward.py);
+* a NaN/inf training loss stops the run before its step changes weights (finite_loss.py).
+"""
+import logging
+from typing import Optional
+
+from allennlp.common.checks import ConfigurationError
+
+from seal_adapters.data.errors import DataError
+from seal_adapters.data.label_coverage import check_labels_seen_in_training, labels_by_namespace
+from seal_adapters.training.finite_loss import guard_finite_loss
+from seal_adapters.training.first_forward import check_validation_metric, first_batch, run_first_forward
+from seal_adapters.training.reader_check import check_reader_matches_embedder
+
+logger = logging.getLogger(__name__)
+
+
+def _path(loader) -> object:
+    return getattr(loader, "data_path", None) or "the data loader's data"
+
+
+def check_epochs(trainer) -> None:
+    epochs = getattr(trainer, "_num_epochs", 1)
+    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
+        raise ConfigurationError(
+            f"trainer.num_epochs is {epochs!r}: give a positive whole number of epochs (e.g. 3)."
+        )
+
+
+def check_training_data_and_labels(trainer, test_loader) -> None:
+    loader = trainer.data_loader
+    instances = list(loader.iter_instances())
+    if not instances:
+        raise DataError(
+            f"{_path(loader)}: the training data gave 0 instances, so there is nothing to train on. "
+            "Fix: check that the file is not empty and that the reader does not skip every line "
+            "(its max_instances, length limits or split), then train again."
+        )
+    training = {ns: set(labels) for ns, labels in labels_by_namespace(instances).items()}
+    for split, other in (("validation", getattr(trainer, "_validation_data_loader", None)),
+                         ("test", test_loader)):
+        if other is not None:
+            check_labels_seen_in_training(training, other.iter_instances(), split, _path(other),
+                                          _path(loader))
+
+
+def check_first_forward(trainer) -> None:
+    validation = getattr(trainer, "_validation_data_loader", None)
+    batch = first_batch([validation, trainer.data_loader])
+    if batch is None:
+        return
+    produced = run_first_forward(trainer.model, batch, getattr(trainer, "cuda_device", -1))
+    tracker = getattr(trainer, "_metric_tracker", None)
+    if validation is not None and tracker is not None:
+        check_validation_metric([name for _, name in tracker.tracked_metrics], produced)
+
+
+def check_before_training(train_model) -> None:
+    trainer = train_model.trainer
+    check_epochs(trainer)
+    check_training_data_and_labels(trainer, getattr(train_model, "evaluation_data_loader", None))
+    check_reader_matches_embedder(trainer)
+    check_first_forward(trainer)
+
+
+def guarded_run(original):
+    def run(self):
+        check_before_training(self)
+        handle: Optional[object] = guard_finite_loss(self.trainer)
+        try:
+            return original(self)
+        finally:
+            handle.remove()
+
+    run.__wrapped__ = original  # type: ignore[attr-defined]
+    run.__doc__ = original.__doc__
+    return run
