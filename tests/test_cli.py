@@ -83,15 +83,15 @@ def test_predict_outputs_labels(trained, tmp_path):
         assert sum(row["probs"]) == pytest.approx(1.0, abs=1e-5)
 
 
-def test_recover_resumes_from_the_checkpoint(trained):
+def test_recover_on_a_finished_run_changes_nothing(trained):
     out, env, _ = trained
+    before = {name: open(os.path.join(out, name), "rb").read() for name in ("metrics.json", "model.tar.gz")}
     result = run_cli(["allennlp", "train", CONFIG, "-s", out, "--recover",
                       "-o", json.dumps({"trainer.num_epochs": 2})], env)
     assert result.returncode == 0, result.stderr[-3000:]
-    assert "Recovering from prior training" in result.stderr
-    # Both epochs were already done: nothing retrains, the archive is rebuilt from best.th.
+    assert f"--recover: the run in {out} is finished" in result.stderr
     assert "Training\n" not in result.stderr
-    assert os.path.exists(os.path.join(out, "model.tar.gz"))
+    assert {name: open(os.path.join(out, name), "rb").read() for name in before} == before
 
 
 def test_existing_serialization_dir_is_kept_without_force(trained):
