@@ -4,6 +4,7 @@
 * `run_directory`: one writer per serialization directory, `--recover` on a finished run;
 * `atomic_files`: `model.tar.gz` is complete under its name or absent (disk full, a kill).
 """
+import functools
 import os
 
 import allennlp.commands.train as train_command
@@ -28,15 +29,13 @@ def atomic_archive_model(original):
                                                                 include_in_archive))
         return str(final)
 
-    archive_model.__wrapped__ = original  # type: ignore[attr-defined]
-    archive_model.__doc__ = original.__doc__
     return archive_model
 
 
 def _wrap(owner, name: str, wrapper) -> None:
     current = getattr(owner, name)
     if not getattr(current, MARK, False):
-        wrapped = wrapper(current)
+        wrapped = functools.update_wrapper(wrapper(current), current)  # name, doc, __wrapped__
         setattr(wrapped, MARK, True)
         setattr(owner, name, wrapped)
 

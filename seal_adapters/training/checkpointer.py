@@ -30,6 +30,7 @@ from seal_adapters.training.atomic_files import PARTIAL_SUFFIX, write_atomically
 
 logger = logging.getLogger(__name__)
 
+
 class UnreadableCheckpointsError(RuntimeError):
     """Checkpoints exist but none of them can be read."""
 

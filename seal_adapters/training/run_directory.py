@@ -4,9 +4,10 @@ Why: allennlp's `train` trusts the user: a second `allennlp train -s DIR --force
 files of a run still writing there, `--recover` on a live run makes two processes write one
 folder, and `--recover` on a finished run rewrites `metrics.json` with fewer keys.
 
-Here `train_model` first takes an exclusive `flock` on `DIR/.seal_adapters.lock` (the file
-names the holder's pid, host, start time and command). Another process that finds the lock held
-is refused before anything is touched, `--force` and `--recover` included. The kernel drops a
+Here `create_serialization_dir` takes an exclusive `flock` on `DIR/.seal_adapters.lock` (the
+file names the holder's pid, host, start time and command) and `train_model` releases it.
+Another process that finds the lock held is refused before anything is touched, `--force`
+and `--recover` included. The kernel drops a
 flock when its process dies, so a killed run's leftover lock file never blocks `--recover`.
 A finished run (`metrics.json` and `model.tar.gz` written, as allennlp does only at the very
 end) is not trained again by `--recover`: it says so, loads the archived model and changes no
@@ -131,7 +132,6 @@ def locking_create_serialization_dir(original):
         lock.acquire()
         _held[os.path.abspath(serialization_dir)] = lock
 
-    create_serialization_dir.__wrapped__ = original  # type: ignore[attr-defined]
     return create_serialization_dir
 
 
@@ -157,6 +157,4 @@ def guarded_train_model(original):
         finally:
             release(serialization_dir)
 
-    train_model.__wrapped__ = original  # type: ignore[attr-defined]
-    train_model.__doc__ = original.__doc__
     return train_model

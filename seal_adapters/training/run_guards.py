@@ -13,7 +13,6 @@ allennlp's `TrainModel.run`, so the checks run once the trainer is built and bef
 * a NaN/inf training loss stops the run before its step changes weights (finite_loss.py).
 """
 import logging
-from typing import Optional
 
 from allennlp.common.checks import ConfigurationError
 
@@ -77,12 +76,10 @@ def check_before_training(train_model) -> None:
 def guarded_run(original):
     def run(self):
         check_before_training(self)
-        handle: Optional[object] = guard_finite_loss(self.trainer)
+        handle = guard_finite_loss(self.trainer)
         try:
             return original(self)
         finally:
             handle.remove()
 
-    run.__wrapped__ = original  # type: ignore[attr-defined]
-    run.__doc__ = original.__doc__
     return run
