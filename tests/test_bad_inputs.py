@@ -7,6 +7,7 @@ runs (`TrainModel.from_params(...).run()`) in-process; the first training forwar
 any batch trains. A few cases go through the real CLI to show what the user sees.
 A case may be marked xfail (strict) while it is a known gap; docs/reliability.md lists them.
 """
+import gzip
 import json
 import os
 
@@ -51,6 +52,11 @@ def seal_model(**options):
 
 
 SEAL_READER = {"dataset_reader.type": "seal_text_jsonl"}
+ALLENNLP_READER = {"dataset_reader.type": "text_classification_json"}
+TAGGER = {"dataset_reader": {"type": "seal_bio_tagging", "model_name": "{roberta}"},
+          "train_data_path": "{tmp}/train.txt", "validation_data_path": "{tmp}/dev.txt",
+          "model": {"type": "seal_tagger", "text_field_embedder": {"token_embedders": {"tokens": {
+              "type": "pretrained_transformer_mismatched_with_adapters", "model_name": "{roberta}"}}}}}
 
 BAD_INPUTS = [
     # --- adapters of the embedder ---------------------------------------------------------
@@ -85,6 +91,17 @@ BAD_INPUTS = [
     case("parallel-with-mixed-kinds", "execution parallel for adapters that cannot share a pass",
          {f"{EMB}.adapters": {"scorenn": "lora", "tasknn": "seq_bn"}, f"{EMB}.execution": "parallel"},
          ["execution 'parallel' needs adapters of one kind", "use execution \"auto\" or \"sequential\""]),
+    case("max-length-zero", "max_length 0 on the embedder", {f"{EMB}.max_length": 0},
+         ["max_length 0: give a whole number above the 2 special token(s)"]),
+    case("max-length-above-positions", "max_length beyond the model's positions",
+         {f"{EMB}.max_length": 1000}, ["max_length 1000 is more than the model's 128 positions"]),
+    case("max-length-only-on-embedder", "max_length on the embedder but not the indexer",
+         {f"{EMB}.max_length": 64},
+         ["The reader's token indexer has max_length null, but the embedder has max_length 64",
+          "Set the same max_length on the indexer and the embedder"]),
+    case("max-length-zero-on-indexer", "max_length 0 on allennlp's indexer",
+         {"dataset_reader.token_indexers.tokens.max_length": 0},
+         ["max_length needs to be greater than the number of special tokens inserted"]),
     case("misspelled-embedder-option", "'adapter' for 'adapters' (allennlp's own check)",
          {f"{EMB}.adapter": {"tasknn": "lora"}},
          ["Extra parameters passed to PretrainedTransformerWithAdaptersEmbedder: {'adapter'"]),
@@ -197,6 +214,59 @@ BAD_INPUTS = [
     case("cuda-device-without-gpu", "trainer.cuda_device 0 on a machine without a GPU",
          {"trainer.cuda_device": 0},
          ["Experiment specified a GPU but none is available", "'trainer.cuda_device=-1'"]),
+    # --- encodings and file kinds ------------------------------------------------------------
+    case("stray-byte-in-utf8-file", "one latin-1 byte in a UTF-8 file (plugin reader)",
+         {**SEAL_READER, "file:train.jsonl": (GOOD_TRAIN + '{"text": "caf\u00e9 cr\u00e8me", "label": "pos"}\n'
+                                              '{"text": "na\u00efve", "label": "neg"}\n').encode()
+          .replace("na\u00efve".encode(), b"na\xefve")},
+         ["train.jsonl, line 6: byte 0xef at column 13 is not UTF-8, but the rest of the file is UTF-8",
+          "re-save the file as UTF-8"]),
+    case("gzip-training-file", "a gzip-compressed training file",
+         {**SEAL_READER, "file:train.jsonl": gzip.compress(GOOD_TRAIN.encode())},
+         ["train.jsonl: the file is gzip-compressed, not UTF-8 text", "gunzip"]),
+    case("utf16-training-file", "a UTF-16 training file",
+         {**SEAL_READER, "file:train.jsonl": GOOD_TRAIN.encode("utf-16")},
+         ["train.jsonl: the file is UTF-16 encoded", "iconv -f UTF-16 -t UTF-8"]),
+    # --- allennlp's own readers ---------------------------------------------------------------
+    case("allennlp-reader-malformed-line", "a JSON line cut short (text_classification_json)",
+         {**ALLENNLP_READER, "file:train.jsonl": GOOD_TRAIN + '{"text": "fine", "label": "pos"\n'},
+         ["train.jsonl, line 5: malformed JSON", "write one complete JSON object per line"]),
+    case("allennlp-reader-bom", "a UTF-8 byte order mark (text_classification_json)",
+         {**ALLENNLP_READER, "file:train.jsonl": "\ufeff" + GOOD_TRAIN},
+         ["train.jsonl, line 1: the file starts with a UTF-8 byte order mark", "without the mark"]),
+    case("allennlp-reader-missing-label", "one line without its label (text_classification_json)",
+         {**ALLENNLP_READER, "file:dev.jsonl": GOOD_TRAIN + '{"text": "fine"}\n'},
+         ["dev.jsonl, line 5: no 'label' on this line, but line 1 has one"]),
+    case("allennlp-reader-blank-line", "a blank line (text_classification_json)",
+         {**ALLENNLP_READER, "file:train.jsonl": GOOD_TRAIN + "\n" + GOOD_TRAIN},
+         ["train.jsonl, line 5: blank line", "remove the line"]),
+    case("allennlp-reader-latin1", "a latin-1 file (text_classification_json reads UTF-8 only)",
+         {**ALLENNLP_READER, "file:train.jsonl": (GOOD_TRAIN + '{"text": "caf\u00e9", "label": "pos"}\n')
+          .encode("latin-1")},
+         ["train.jsonl, line 5: byte 0xe9 at column 14 is not UTF-8 (allennlp's text_classification_json",
+          "iconv -f latin1 -t utf-8"]),
+    case("allennlp-tagging-reader-token-without-tag", "a token without ###tag (sequence_tagging)",
+         {"dataset_reader": {"type": "sequence_tagging"},
+          "file:train.jsonl": "paris###B-LOC is###O\nnice O\n"},
+         ["train.jsonl, line 2: 'nice' is not word###tag", "Paris###B-LOC"]),
+    case("allennlp-conll-five-columns", "a five-column line (conll2003)",
+         {"dataset_reader": {"type": "conll2003"},
+          "file:train.jsonl": "-DOCSTART- -X- -X- O\n\nparis NNP B-NP I-LOC extra\n"},
+         ["train.jsonl, line 3: found 5 column(s)", "conll2003 needs 4 (token, POS tag, chunk tag, NER tag)"]),
+    # --- tag schemes ----------------------------------------------------------------------------
+    case("tags-without-prefix", "tags without B-/I- under label_encoding BIO",
+         {**TAGGER, "file:train.txt": "paris\tLOC\nis\tO\n\njohn\tPER\n",
+          "file:dev.txt": "paris\tLOC\n"},
+         ["2 tag(s) do not fit label_encoding 'BIO'", "'LOC': ", "train.txt, line 1", "'PER': ",
+          "train.txt, line 4", "no scheme prefix"]),
+    case("bioes-tags-under-bio", "BIOES tags (S-, E-) under label_encoding BIO",
+         {**TAGGER, "file:train.txt": "paris\tS-LOC\nnew\tB-LOC\nyork\tE-LOC\n",
+          "file:dev.txt": "paris\tS-LOC\n"},
+         ["2 tag(s) do not fit label_encoding 'BIO'", "'E-LOC': ", "train.txt, line 3",
+          "These are BIOES/BIOUL tags", "label_encoding to \"BIOUL\""]),
+    case("stray-tag-only-in-dev", "one tag that only the validation file has",
+         {**TAGGER, "file:train.txt": GOOD_BIO, "file:dev.txt": GOOD_BIO + "\nacme\tB-MISC\n"},
+         ["1 label(s) of the validation data", "'B-MISC' (str, namespace 'labels', 1x): ", "dev.txt, line 8"]),
     case("multilabel-single-string", "a multi-label line with one string instead of a list",
          {"dataset_reader": {"type": "seal_multilabel_jsonl", "model_name": "{roberta}"},
           "file:train.jsonl": '{"text": "x", "labels": ["a"]}\n{"text": "y", "labels": "sports"}\n'},
@@ -266,7 +336,7 @@ def set_key(config, dotted, value):
 
 def build_config(changes, tmp_path, slots):
     """The example config with `changes` applied, its data files written to tmp_path."""
-    files = {"train.jsonl": GOOD_TRAIN, "dev.jsonl": GOOD_TRAIN, "train.txt": GOOD_BIO}
+    files = {"train.jsonl": GOOD_TRAIN, "dev.jsonl": GOOD_TRAIN, "train.txt": GOOD_BIO, "dev.txt": GOOD_BIO}
     ext_vars = {"SEAL_TRANSFORMER": slots["roberta"], "SEAL_HIDDEN_SIZE": "32",
                 "SEAL_TRAIN": str(tmp_path / "train.jsonl"), "SEAL_VALIDATION": str(tmp_path / "dev.jsonl")}
     settings = []
@@ -278,7 +348,10 @@ def build_config(changes, tmp_path, slots):
         else:
             settings.append((key, value))
     for name, text in files.items():
-        (tmp_path / name).write_text(text)
+        if isinstance(text, bytes):
+            (tmp_path / name).write_bytes(text)
+        else:
+            (tmp_path / name).write_text(text)
     config = Params.from_file(CONFIG, ext_vars=ext_vars).as_dict(quiet=True)
     config["data_loader"]["shuffle"] = False
     config["trainer"]["num_epochs"] = 1

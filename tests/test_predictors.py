@@ -87,16 +87,32 @@ def test_tagger_predictor(archives):
     assert predictor.predict_json({"tokens": ["john", "met", "mary", "in", "paris"]})["tags"] == output["tags"]
 
 
+LONG_WORDS = ("a wonderful story about john and mary in paris " * 60).split()  # 540 words
+
+
+def test_texts_longer_than_the_models_positions_get_predictions(archives):
+    """The tiny models have 128 positions; a 540-word text is encoded in windows of them."""
+    classifier = load(archives["seal_text_classifier"])
+    output = classifier.predict_json({"sentence": " ".join(LONG_WORDS)})
+    assert output["label"] in ("pos", "neg")
+    assert sum(output["probs"].values()) == pytest.approx(1.0, abs=1e-6)
+    tagger = load(archives["seal_tagger"])
+    tagged = tagger.predict_json({"tokens": LONG_WORDS})
+    assert len(tagged["tags"]) == len(tagged["tag_probs"]) == len(LONG_WORDS)
+    assert set(tagged["tags"]) <= {"O", "B-LOC", "B-PER", "B-ORG", "I-ORG"}
+
+
 def test_allennlp_predict_needs_no_predictor_flag(archives, tmp_path):
     inputs = tmp_path / "inputs.jsonl"
-    inputs.write_text('{"sentence": "a wonderful story"}\n{"text": "a boring ending"}\n')
+    inputs.write_text('{"sentence": "a wonderful story"}\n{"text": "a boring ending"}\n'
+                      + json.dumps({"sentence": " ".join(LONG_WORDS)}) + "\n")
     outputs = tmp_path / "predictions.jsonl"
     result = run_cli(["allennlp", "predict", archives["seal_text_classifier"], str(inputs),
                       "--output-file", str(outputs), "--include-package", "seal_adapters",
                       "--silent"])
     assert result.returncode == 0, result.stderr[-3000:]
     lines = [json.loads(line) for line in outputs.read_text().splitlines()]
-    assert len(lines) == 2
+    assert len(lines) == 3  # the third is longer than the model's positions
     for line in lines:
         assert set(line) == {"label", "probs"} and line["label"] in ("pos", "neg")
         assert sum(line["probs"].values()) == pytest.approx(1.0, abs=1e-6)

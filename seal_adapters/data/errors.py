@@ -56,8 +56,68 @@ def require_file(path: str, expected: str) -> str:
     raise data_error(f"expected {expected}, found {found} at this path", fix, path)
 
 
-def read_lines(path: str, expected: str, encodings=("utf-8", "latin-1")) -> List[str]:
-    """The file's lines without line endings, decoded with the first encoding that works.
+# Files that are not text: their first bytes, what they are, how to make them text.
+NOT_TEXT = (
+    (b"\x1f\x8b", "gzip-compressed", "decompress it first (gunzip FILE) and point the config at the result"),
+    (b"PK\x03\x04", "a zip archive", "unzip it and point the config at the file inside"),
+    (b"BZh", "bzip2-compressed", "decompress it first (bunzip2 FILE)"),
+    (b"\xfd7zXZ\x00", "xz-compressed", "decompress it first (unxz FILE)"),
+    (b"\xff\xfe", "UTF-16 encoded (little-endian byte order mark)",
+     "re-save it as UTF-8, e.g. iconv -f UTF-16 -t UTF-8 FILE > FILE.utf8"),
+    (b"\xfe\xff", "UTF-16 encoded (big-endian byte order mark)",
+     "re-save it as UTF-8, e.g. iconv -f UTF-16 -t UTF-8 FILE > FILE.utf8"),
+)
+
+
+def check_is_text(raw: bytes, path: str) -> None:
+    """Refuses compressed, archived, UTF-16 and binary files, saying what they are."""
+    for magic, what, fix in NOT_TEXT:
+        if raw.startswith(magic):
+            raise data_error(f"the file is {what}, not UTF-8 text", fix, path)
+    head = raw[:4000]
+    if head.count(b"\x00") > len(head) // 4:
+        raise data_error("the file holds NUL bytes: it is UTF-16/UTF-32 text or a binary file, "
+                         "not UTF-8 text", "re-save it as UTF-8 text", path)
+
+
+def utf8_error(raw: bytes, error: UnicodeDecodeError, path: str, why: str, fix: str) -> DataError:
+    """The DataError for the first byte of `raw` that is not UTF-8: its line and column."""
+    head = raw[: error.start]
+    line = head.count(b"\n") + 1
+    column = error.start - (head.rfind(b"\n") + 1) + 1
+    return data_error(f"byte 0x{raw[error.start:error.start + 1].hex()} at column {column} is "
+                      f"not UTF-8{why}", fix, path, line)
+
+
+def decode_text(raw: bytes, path: str) -> str:
+    """UTF-8 text (a UTF-8 byte order mark is dropped). A file without a single UTF-8
+    multi-byte character that still does not decode is single-byte text, as the original
+    rt-polarity files (latin-1), and is read as latin-1. A file that mixes UTF-8 characters
+    with bytes that are not UTF-8 is refused, naming the first bad line: decoding it as
+    latin-1 as a whole would garble every UTF-8 character in it."""
+    check_is_text(raw, path)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        text = _single_byte_text(raw, error, path)
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+def _single_byte_text(raw: bytes, error: UnicodeDecodeError, path: str) -> str:
+    if any(b >= 0x80 for b in raw[: error.start]) or _has_utf8_multibyte(raw[error.end:]):
+        raise utf8_error(raw, error, path, ", but the rest of the file is UTF-8 (reading it all "
+                         "as latin-1 would garble its other characters)",
+                         "re-save the file as UTF-8, or fix the text on this line")
+    return raw.decode("latin-1")
+
+
+def _has_utf8_multibyte(raw: bytes) -> bool:
+    """Whether `raw` holds at least one well-formed UTF-8 multi-byte character."""
+    return any(ord(char) >= 0x80 for char in raw.decode("utf-8", errors="ignore"))
+
+
+def read_lines(path: str, expected: str) -> List[str]:
+    """The file's lines without line endings, decoded by `decode_text`.
 
     Splits on "\\n" only (not `str.splitlines`, which would also split latin-1 text at
     characters such as U+0085). A final line break does not make an extra empty line.
@@ -65,18 +125,7 @@ def read_lines(path: str, expected: str, encodings=("utf-8", "latin-1")) -> List
     require_file(path, expected)
     with open(path, "rb") as handle:
         raw = handle.read()
-    for encoding in encodings:
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise data_error(f"cannot decode the file as any of {', '.join(encodings)}",
-                         "re-save it as UTF-8", path)
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    lines = text.split("\n")
+    lines = decode_text(raw, path).split("\n")
     if lines and lines[-1] == "":
         lines.pop()
     return [line[:-1] if line.endswith("\r") else line for line in lines]

@@ -1,7 +1,7 @@
 """`rt_polarity`: Pang & Lee's sentence polarity data v1.0 in its raw two-file form.
 
 Input: a directory holding `rt-polarity.pos` and `rt-polarity.neg`, one sentence a line
-(the original is latin-1; each file is read as UTF-8 if it decodes, else latin-1), plus a
+(UTF-8, or latin-1 as in the original release: see `errors.decode_text`), plus a
 split selector: `"<dir>#train"`, `"<dir>#validation"` (or `#dev`), `"<dir>#test"`.
 
 Split (the standard one, `split_sizes=(4265, 533, 533)`): lines 1-4265 of each file are

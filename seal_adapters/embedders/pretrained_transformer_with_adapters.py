@@ -26,6 +26,29 @@ from seal_adapters.embedders.model_source import resolve_model_name
 
 logger = logging.getLogger(__name__)
 
+
+def position_limit(backbone) -> int:
+    """How many wordpieces the model can encode at once (RoBERTa keeps padding_idx + 1 of its
+    position rows for padding)."""
+    embeddings = getattr(backbone, "embeddings", None)
+    reserved = getattr(embeddings, "padding_idx", None)
+    return backbone.config.max_position_embeddings - (reserved + 1 if reserved is not None else 0)
+
+
+def check_max_length(max_length, num_added_tokens: int, limit: int) -> None:
+    if max_length is None:
+        return
+    if isinstance(max_length, bool) or not isinstance(max_length, int) or max_length <= num_added_tokens:
+        raise ConfigurationError(
+            f"max_length {max_length!r}: give a whole number above the {num_added_tokens} special "
+            f"token(s) the tokenizer adds and at most the model's {limit} positions (e.g. {limit}), "
+            "or leave it out (long texts are then encoded in windows of the model's positions)."
+        )
+    if max_length > limit:
+        raise ConfigurationError(
+            f"max_length {max_length} is more than the model's {limit} positions: use at most {limit}."
+        )
+
 CONCAT = "concat"
 
 
@@ -47,7 +70,13 @@ class PretrainedTransformerWithAdaptersEmbedder(PretrainedTransformerEmbedder):
     execution : `str`, optional (default = `"auto"`)
         How several channels are computed: "parallel" (one Parallel pass), "sequential"
         (one pass per adapter, frozen ones without autograd) or "auto"; see AdapterBackbone.
-    max_length, last_layer_only, tokenizer_kwargs, transformer_kwargs :
+    max_length : `int`, optional
+        As in allennlp: fold texts longer than this into segments, each with its own special
+        tokens; the reader's token indexer must set the same `max_length` (checked when
+        training starts). Without it, a text longer than the model's positions is encoded in
+        windows of that many wordpieces (positions restart in each window; one warning), so
+        long inputs never crash.
+    last_layer_only, tokenizer_kwargs, transformer_kwargs :
         As in allennlp's `pretrained_transformer` embedder.
     gradient_checkpointing : `bool`, optional
         Recompute activations in backward (non-reentrant, so it works with a frozen backbone).
@@ -111,6 +140,9 @@ class PretrainedTransformerWithAdaptersEmbedder(PretrainedTransformerEmbedder):
         self._num_added_start_tokens = len(tokenizer.single_sequence_start_tokens)
         self._num_added_end_tokens = len(tokenizer.single_sequence_end_tokens)
         self._num_added_tokens = self._num_added_start_tokens + self._num_added_end_tokens
+        self.position_limit = position_limit(backbone)
+        check_max_length(max_length, self._num_added_tokens, self.position_limit)
+        self._warned_long_input = False
         self.train_parameters = False
         self.eval_mode = False
         self._output_names: Tuple[str, ...] = self.adapter_names if output == CONCAT else (output,)
@@ -135,6 +167,43 @@ class PretrainedTransformerWithAdaptersEmbedder(PretrainedTransformerEmbedder):
 
     def adapter_parameters(self, name: str):
         return self.transformer_model.adapter_parameters(name)
+
+    def forward(self, token_ids: torch.LongTensor, mask: torch.BoolTensor,
+                type_ids: Optional[torch.LongTensor] = None,
+                segment_concat_mask: Optional[torch.BoolTensor] = None) -> torch.Tensor:
+        if self._max_length is not None and segment_concat_mask is None:
+            raise ConfigurationError(
+                f"The embedder has max_length {self._max_length}, but the token indexer does not "
+                "fold long texts: set the same max_length on the reader's token indexer."
+            )
+        if self._max_length is not None or token_ids.size(1) <= self.position_limit:
+            return super().forward(token_ids, mask, type_ids, segment_concat_mask)
+        return self._forward_in_windows(token_ids, mask, type_ids)
+
+    def _forward_in_windows(self, token_ids, mask, type_ids):
+        """A sequence longer than the model's positions, as consecutive windows of them."""
+        batch, length = token_ids.shape
+        window = self.position_limit
+        if not self._warned_long_input:
+            logger.warning(
+                "A text of %d wordpieces is longer than the model's %d positions: it is encoded "
+                "in windows of %d wordpieces. To fold long texts as allennlp does (special "
+                "tokens in every segment), set the same max_length on the reader's token "
+                "indexer and on the embedder; to cut them, set the reader's max_tokens.",
+                length, window, window)
+            self._warned_long_input = True
+        count = -(-length // window)
+        padding = count * window - length
+
+        def fold(tensor):
+            if tensor is None:
+                return None
+            return torch.nn.functional.pad(tensor, (0, padding)).reshape(batch * count, window)
+
+        folded_mask = fold(mask)
+        folded_mask[:, 0] = True  # an all-padding window still attends to something
+        embeddings = super().forward(fold(token_ids), folded_mask, fold(type_ids), None)
+        return embeddings.reshape(batch, count * window, -1)[:, :length]
 
     def train(self, mode: bool = True):
         torch.nn.Module.train(self, mode)

@@ -2,7 +2,9 @@
 
 * `run_guards`: the pre-training checks and the NaN/inf guard, on `TrainModel.run`;
 * `run_directory`: one writer per serialization directory, `--recover` on a finished run;
-* `atomic_files`: `model.tar.gz` is complete under its name or absent (disk full, a kill).
+* `atomic_files`: `model.tar.gz` is complete under its name or absent (disk full, a kill);
+* `allennlp_reader_checks`: allennlp's own readers' files are checked (file, line, fix)
+  before they are read, for every command that reads data.
 """
 import functools
 import os
@@ -11,7 +13,9 @@ import allennlp.commands.train as train_command
 import allennlp.models as allennlp_models
 import allennlp.models.archival as archival
 import allennlp.training.util as training_util
+from allennlp.data import DatasetReader
 
+from seal_adapters.data.allennlp_reader_checks import checked_read
 from seal_adapters.training.atomic_files import write_atomically
 from seal_adapters.training.run_directory import guarded_train_model, locking_create_serialization_dir
 from seal_adapters.training.run_guards import guarded_run
@@ -45,5 +49,6 @@ def install() -> None:
     _wrap(train_command, "train_model", guarded_train_model)
     _wrap(training_util, "create_serialization_dir", locking_create_serialization_dir)
     _wrap(archival, "archive_model", atomic_archive_model)
+    _wrap(DatasetReader, "read", checked_read)
     train_command.archive_model = archival.archive_model
     allennlp_models.archive_model = archival.archive_model

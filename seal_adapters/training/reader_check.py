@@ -19,19 +19,35 @@ def _canonical(name: str) -> str:
 
 
 def check_reader_matches_embedder(trainer) -> None:
-    """Raises when the reader's transformer indexers use another model than the embedder."""
+    """Raises when the reader's transformer indexers use another model than the embedder, or
+    another `max_length` (allennlp folds long texts only when both set the same one)."""
     reader = getattr(getattr(trainer, "data_loader", None), "reader", None)
-    indexed = set()
+    indexed, indexer_lengths = set(), set()
     for indexer in (getattr(reader, "_token_indexers", None) or {}).values():
         indexer = getattr(indexer, "_matched_indexer", indexer)  # mismatched -> matched
         name = getattr(getattr(indexer, "_tokenizer", None), "name_or_path", None)
         if name:
             indexed.add(_canonical(name))
-    embedded = {m.model_name for m in trainer.model.modules()
-                if isinstance(m, PretrainedTransformerWithAdaptersEmbedder)}
+            indexer_lengths.add(getattr(indexer, "_max_length", None))
+    embedders = [m for m in trainer.model.modules()
+                 if isinstance(m, PretrainedTransformerWithAdaptersEmbedder)]
+    embedded = {m.model_name for m in embedders}
+    embedder_lengths = {m._max_length for m in embedders}
+    if indexer_lengths and embedder_lengths and indexer_lengths != embedder_lengths:
+        raise ConfigurationError(
+            f"The reader's token indexer has max_length {_lengths(indexer_lengths)}, but the "
+            f"embedder has max_length {_lengths(embedder_lengths)}: allennlp folds long texts "
+            "only when both give the same number. Set the same max_length on the indexer and "
+            "the embedder, or on neither (long texts are then encoded in windows of the model's "
+            "positions)."
+        )
     if indexed and embedded and not indexed <= embedded:
         raise ConfigurationError(
             f"The dataset reader's token indexers use {sorted(indexed)}, but the embedder runs "
             f"{sorted(embedded)}: token ids would not match its embedding matrix. Use the same "
             "model_name in the reader and the embedder."
         )
+
+
+def _lengths(values) -> str:
+    return " / ".join("null" if v is None else str(v) for v in sorted(values, key=str))

@@ -8,6 +8,7 @@ allennlp's `TrainModel.run`, so the checks run once the trainer is built and bef
 * `trainer.num_epochs` is a positive number;
 * the training data gave instances (an empty or all-skipped file must not "train" 0 steps);
 * every label of the validation and test data occurs in the training data (label_coverage.py);
+* every tag fits the model's span-F1 `label_encoding` (tag_scheme.py);
 * the reader indexes tokens for the embedder's model (reader_check.py);
 * one forward pass on one validation batch: layer sizes and `validation_metric` (first_forward.py);
 * a NaN/inf training loss stops the run before its step changes weights (finite_loss.py).
@@ -18,6 +19,7 @@ from allennlp.common.checks import ConfigurationError
 
 from seal_adapters.data.errors import DataError
 from seal_adapters.data.label_coverage import check_labels_seen_in_training, labels_by_namespace
+from seal_adapters.data.tag_scheme import check_tag_scheme
 from seal_adapters.training.finite_loss import guard_finite_loss
 from seal_adapters.training.first_forward import check_validation_metric, first_batch, run_first_forward
 from seal_adapters.training.reader_check import check_reader_matches_embedder
@@ -46,12 +48,19 @@ def check_training_data_and_labels(trainer, test_loader) -> None:
             "Fix: check that the file is not empty and that the reader does not skip every line "
             "(its max_instances, length limits or split), then train again."
         )
-    training = {ns: set(labels) for ns, labels in labels_by_namespace(instances).items()}
+    found = labels_by_namespace(instances)
+    training = {ns: set(labels) for ns, labels in found.items()}
+    places = {label: [p or str(_path(loader)) for p in ps]
+              for labels in found.values() for label, ps in labels.items()}
     for split, other in (("validation", getattr(trainer, "_validation_data_loader", None)),
                          ("test", test_loader)):
         if other is not None:
             check_labels_seen_in_training(training, other.iter_instances(), split, _path(other),
                                           _path(loader))
+            for labels in labels_by_namespace(other.iter_instances()).values():
+                for label, ps in labels.items():
+                    places.setdefault(label, []).extend(p or str(_path(other)) for p in ps)
+    check_tag_scheme(trainer.model, places)
 
 
 def check_first_forward(trainer) -> None:

@@ -1,0 +1,61 @@
+"""`check_tag_scheme`: every tag fits the model's `label_encoding`, checked before training.
+
+Why: allennlp's span F1 decodes spans by the tag prefixes of its `label_encoding`. A tag
+without a prefix ("PER" under BIO) or of another scheme ("S-LOC", "E-LOC" of BIOES under BIO)
+does not fail: its spans are silently mis-decoded and the reported F1 is wrong. The check
+looks at every tag of the model's tag vocabulary and names where the bad ones occur.
+"""
+import re
+from typing import Dict, Iterator, List, Optional, Set, Tuple
+
+from allennlp.training.metrics import SpanBasedF1Measure
+
+from seal_adapters.data.errors import DataError
+
+PREFIXES = {"BIO": "BI", "IOB1": "BI", "BIOUL": "BIOUL", "BMES": "BMES"}
+MAX_SHOWN = 5
+
+
+def _fits(tag: str, encoding: str) -> bool:
+    return tag == "O" or re.match(rf"^[{PREFIXES[encoding]}]-\S", tag) is not None and not tag.startswith("O-")
+
+
+def span_metrics(model) -> Iterator[Tuple[str, Set[str]]]:
+    """(label_encoding, the tags it decodes) for each span F1 metric the model holds."""
+    for value in vars(model).values():
+        encoding = getattr(value, "_label_encoding", None)
+        if isinstance(value, SpanBasedF1Measure) and encoding in PREFIXES:
+            yield encoding, set(value._label_vocabulary.values())
+
+
+def check_tag_scheme(model, places: Dict[object, List[Optional[str]]]) -> None:
+    """Raises `DataError` naming the tags that do not fit a span metric's encoding and where
+    they occur (`places`: tag -> places found in the data)."""
+    for encoding, tags in span_metrics(model):
+        bad = sorted(t for t in tags if isinstance(t, str) and not _fits(t, encoding)
+                     and t not in ("@@PADDING@@", "@@UNKNOWN@@"))
+        if not bad:
+            continue
+        lines = []
+        for tag in bad[:MAX_SHOWN]:
+            found = [p for p in places.get(tag, []) if p][:3]
+            lines.append(f"  {tag!r}: {'; '.join(found) or 'in the data'}")
+        more = f"\n  and {len(bad) - MAX_SHOWN} more" if len(bad) > MAX_SHOWN else ""
+        raise DataError(
+            f"{len(bad)} tag(s) do not fit label_encoding '{encoding}', which expects 'O' or "
+            f"{' / '.join(p + '-<type>' for p in PREFIXES[encoding])}; span F1 would decode "
+            "their spans wrongly:\n" + "\n".join(lines) + more + "\n" + _hint(bad, encoding)
+        )
+
+
+def _hint(bad: List[str], encoding: str) -> str:
+    if encoding in ("BIO", "IOB1") and any(t[:2] in ("S-", "E-", "U-", "L-") for t in bad):
+        scheme = ("These are BIOES/BIOUL tags: allennlp's name is BIOUL (U- for S-, L- for E-). "
+                  "Fix: set the model's label_encoding to \"BIOUL\" (renaming S- to U- and E- to L-), "
+                  "or convert the tags to BIO.")
+        return scheme
+    if all("-" not in t for t in bad):
+        return ("These tags have no scheme prefix. Fix: write them as B-<type> / I-<type>, or set "
+                "the model's label_encoding to null (token accuracy only).")
+    return ("Fix: correct these tags, or set the model's label_encoding to the scheme the data "
+            "uses (BIO, IOB1, BIOUL or BMES; null for token accuracy only).")
