@@ -65,6 +65,17 @@ def test_evaluate_reloads_the_adapters(trained, sentiment_data):
              "--output-file", again], env)
     best = json.load(open(os.path.join(out, "metrics.json")))["best_validation_accuracy"]
     assert json.load(open(again))["accuracy"] == pytest.approx(best)
+    # An empty file is refused, not reported as accuracy 0.0, with allennlp's own reader too
+    # (the plugin's reader refuses it itself).
+    empty, refused = os.path.join(out, "empty.jsonl"), os.path.join(out, "eval_empty.json")
+    open(empty, "w").close()
+    result = run_cli(["allennlp", "evaluate", os.path.join(out, "model.tar.gz"), empty,
+                      "--output-file", refused, "-o",
+                      json.dumps({"dataset_reader.type": "text_classification_json"})], env)
+    assert result.returncode != 0
+    assert (f"{empty}: the evaluation data gave 0 instances, so there is nothing to evaluate"
+            in result.stderr), result.stderr[-3000:]
+    assert not os.path.exists(refused)
 
 
 def test_predict_outputs_labels(trained, tmp_path):

@@ -1,6 +1,7 @@
-"""Installs the run-level protections into allennlp's `train`, once per process.
+"""Installs the run-level protections into allennlp's commands, once per process.
 
-* `run_guards`: the pre-training checks and the NaN/inf guard, on `TrainModel.run`;
+* `run_guards`: the pre-training checks and the NaN/inf guard, on `TrainModel.run`, and
+  `allennlp evaluate` refusing an empty file;
 * `run_directory`: one writer per serialization directory, `--recover` on a finished run;
 * `atomic_files`: `model.tar.gz` is complete under its name or absent (disk full, a kill);
 * `allennlp_reader_checks`: allennlp's own readers' files are checked (file, line, fix)
@@ -14,11 +15,12 @@ import allennlp.models as allennlp_models
 import allennlp.models.archival as archival
 import allennlp.training.util as training_util
 from allennlp.data import DatasetReader
+from allennlp.evaluation import SimpleEvaluator
 
 from seal_adapters.data.allennlp_reader_checks import checked_read
 from seal_adapters.training.atomic_files import write_atomically
 from seal_adapters.training.run_directory import guarded_train_model, locking_create_serialization_dir
-from seal_adapters.training.run_guards import guarded_run
+from seal_adapters.training.run_guards import checked_evaluator_call, guarded_run
 
 MARK = "_seal_adapters_hook"
 
@@ -50,5 +52,6 @@ def install() -> None:
     _wrap(training_util, "create_serialization_dir", locking_create_serialization_dir)
     _wrap(archival, "archive_model", atomic_archive_model)
     _wrap(DatasetReader, "read", checked_read)
+    _wrap(SimpleEvaluator, "__call__", checked_evaluator_call)
     train_command.archive_model = archival.archive_model
     allennlp_models.archive_model = archival.archive_model

@@ -39,15 +39,31 @@ def check_epochs(trainer) -> None:
         )
 
 
-def check_training_data_and_labels(trainer, test_loader) -> None:
-    loader = trainer.data_loader
+def check_has_instances(loader, what: str, consequence: str) -> list:
+    """The loader's instances; a `DataError` when there are none."""
     instances = list(loader.iter_instances())
     if not instances:
         raise DataError(
-            f"{_path(loader)}: the training data gave 0 instances, so there is nothing to train on. "
+            f"{_path(loader)}: the {what} data gave 0 instances, so {consequence}. "
             "Fix: check that the file is not empty and that the reader does not skip every line "
-            "(its max_instances, length limits or split), then train again."
+            "(its max_instances, length limits or split)."
         )
+    return instances
+
+
+def checked_evaluator_call(original):
+    """Wraps allennlp's `SimpleEvaluator.__call__` (`allennlp evaluate`): an empty file is
+    refused instead of reported as accuracy 0.0."""
+    def call(self, model, data_loader, *args, **kwargs):
+        check_has_instances(data_loader, "evaluation", "there is nothing to evaluate (its "
+                            "metrics would read 0.0)")
+        return original(self, model, data_loader, *args, **kwargs)
+    return call
+
+
+def check_training_data_and_labels(trainer, test_loader) -> None:
+    loader = trainer.data_loader
+    instances = check_has_instances(loader, "training", "there is nothing to train on")
     found = labels_by_namespace(instances)
     training = {ns: set(labels) for ns, labels in found.items()}
     places = {label: [p or str(_path(loader)) for p in ps]
@@ -55,6 +71,7 @@ def check_training_data_and_labels(trainer, test_loader) -> None:
     for split, other in (("validation", getattr(trainer, "_validation_data_loader", None)),
                          ("test", test_loader)):
         if other is not None:
+            check_has_instances(other, split, f"every {split} metric would read 0.0")
             check_labels_seen_in_training(training, other.iter_instances(), split, _path(other),
                                           _path(loader))
             for labels in labels_by_namespace(other.iter_instances()).values():
