@@ -158,6 +158,23 @@ BAD_INPUTS = [
     case("load-adapters-not-an-adapter-dir", "load_adapters points at a model directory",
          {f"{EMB}.load_adapters": {"tasknn": "{roberta}"}},
          ["is not an adapter directory (no adapter_config.json)", "save_adapter"]),
+    # --- damaged files -----------------------------------------------------------------------
+    case("model-weights-empty", "a 0-byte model.safetensors",
+         {f"{EMB}.model_name": "{tmp}/empty_weights"},
+         ["empty_weights/model.safetensors is damaged: the file is empty", "copy the model directory again"]),
+    case("model-weights-truncated", "a model.safetensors cut in half",
+         {f"{EMB}.model_name": "{tmp}/cut_weights"},
+         ["cut_weights/model.safetensors is damaged: not a complete safetensors file"]),
+    case("model-config-truncated", "a config.json cut in half (the reader meets it first)",
+         {"$SEAL_TRANSFORMER": "{tmp}/cut_config"},
+         ["cut_config/config.json is damaged: not valid JSON"]),
+    case("adapter-config-truncated", "a saved adapter's adapter_config.json cut in half",
+         {f"{EMB}.load_adapters": {"tasknn": "{adapters}/cut_config/tasknn"}},
+         ["cut_config/tasknn/adapter_config.json is damaged: not valid JSON",
+          "export the adapter again"]),
+    case("adapter-weights-truncated", "a saved adapter's weights cut in half",
+         {f"{EMB}.load_adapters": {"tasknn": "{adapters}/cut_weights/tasknn"}},
+         ["cut_weights/tasknn/adapter.safetensors is damaged: not a complete safetensors file"]),
     # --- data ----------------------------------------------------------------------------------
     case("malformed-jsonl-line", "a JSON line cut short",
          {**SEAL_READER, "file:train.jsonl": GOOD_TRAIN + '{"text": "fine", "label": "pos"\n'},
@@ -297,7 +314,18 @@ def saved_adapters(tiny_bert, tiny_roberta, tmp_path_factory):
     config = json.loads(config_file.read_text())
     config["hidden_size"] = 48
     config_file.write_text(json.dumps(config))
+    for damage in ("cut_config", "cut_weights"):
+        export_adapters(PretrainedTransformerWithAdaptersEmbedder(tiny_roberta), str(root / damage))
+    cut(root / "cut_config" / "tasknn" / "adapter_config.json")
+    cut(root / "cut_weights" / "tasknn" / "adapter.safetensors")
+    cut(root / "cut_weights" / "tasknn" / "pytorch_adapter.bin")
     return str(root)
+
+
+def cut(path):
+    """Truncates a file to half its size, as an interrupted copy leaves it."""
+    data = open(path, "rb").read()
+    open(path, "wb").write(data[: len(data) // 2])
 
 
 def model_dirs(root, tiny_roberta, tiny_bert):
@@ -313,6 +341,11 @@ def model_dirs(root, tiny_roberta, tiny_bert):
     copy("weights_only", tiny_roberta, ["config.json", "model.safetensors"])
     copy("mismatched_model", tiny_bert, ["config.json", "model.safetensors"])
     copy("mismatched_model", tiny_roberta, tokenizer_files)
+    for damage in ("empty_weights", "cut_weights", "cut_config"):
+        copy(damage, tiny_roberta, os.listdir(tiny_roberta))
+    open(root / "empty_weights" / "model.safetensors", "wb").close()
+    cut(root / "cut_weights" / "model.safetensors")
+    cut(root / "cut_config" / "config.json")
     os.makedirs(root / "vocab_pos_only", exist_ok=True)
     (root / "vocab_pos_only" / "labels.txt").write_text("pos\n")
     (root / "vocab_pos_only" / "non_padded_namespaces.txt").write_text("*tags\n*labels\n")

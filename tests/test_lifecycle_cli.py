@@ -255,3 +255,46 @@ def test_seeded_compare_quick_reports_per_seed_values_means_and_verdicts(tmp_pat
     assert f"{verdicts['seal_minus_cross_entropy']:.2f} points" in markdown
     for png in ("comparison.png", "diagnostics.png", "curves_seal_seed_1.png"):
         assert (out / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", png
+
+
+def test_export_names_the_real_adapters_and_leaves_no_stale_files(demo_run, tmp_path):
+    out = tmp_path / "exported"
+    (out / "tasknn").mkdir(parents=True)
+    (out / "tasknn" / "stale.bin").write_bytes(b"from an earlier export")
+    (out / "tasknn" / "head.safetensors").write_bytes(b"not a safetensors file")
+    refused = seal_cli("export", demo_run["archive"], str(out), "--adapter", "tasknn", "--adapter", "tasknnn")
+    assert refused.returncode == 2, refused.stderr[-3000:]
+    assert ("error: No adapter(s) named ['tasknnn'] in this model; it has ['scorenn', 'tasknn']"
+            in refused.stderr)
+    assert (out / "tasknn" / "stale.bin").exists()  # refused before anything was written
+    result = seal_cli("export", demo_run["archive"], str(out), "--adapter", "tasknn")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert sorted(os.listdir(out)) == ["tasknn"]  # no partial or old directories left
+    assert sorted(os.listdir(out / "tasknn")) == [
+        "adapter.safetensors", "adapter_config.json", "head.safetensors", "pytorch_adapter.bin"]
+    assert load_file(str(out / "tasknn" / "head.safetensors"))
+
+
+def test_a_damaged_archive_is_named_by_every_command(demo_run, tmp_path):
+    from allennlp.models.archival import load_archive
+
+    from seal_adapters.embedders.model_files import DamagedFileError
+
+    data = open(demo_run["archive"], "rb").read()
+    truncated, not_archive, foreign = (tmp_path / n for n in ("cut.tar.gz", "notes.tar.gz", "other.tar.gz"))
+    truncated.write_bytes(data[: len(data) // 2])
+    not_archive.write_text("these are my notes\n")
+    with tarfile.open(foreign, "w:gz") as archive:
+        archive.add(str(not_archive), arcname="notes.txt")
+    for path, cause in ((truncated, "not a complete model.tar.gz (EOFError"),
+                        (not_archive, "not a complete model.tar.gz (ReadError"),
+                        (foreign, "the archive has no config.json or weights.th")):
+        with pytest.raises(DamagedFileError) as error:  # what allennlp evaluate/predict call
+            load_archive(str(path))
+        assert f"{path} is damaged: {cause}" in str(error.value)
+    listed = seal_cli("list", str(truncated))
+    assert listed.returncode == 2
+    assert f"error: {truncated} is damaged: not a complete model.tar.gz" in listed.stderr
+    evaluated = run_cli(["allennlp", "evaluate", str(not_archive), str(not_archive)])
+    assert evaluated.returncode != 0
+    assert f"DamagedFileError: {not_archive} is damaged" in evaluated.stderr

@@ -27,7 +27,15 @@ def main(argv: Optional[List[str]] = None) -> int:
         module.add_arguments(sub)
         sub.set_defaults(handler=module.run)
     args = parser.parse_args(argv)
-    return int(args.handler(args) or 0)
+    from allennlp.common.checks import ConfigurationError
+
+    from seal_adapters.data.errors import DataError
+
+    try:
+        return int(args.handler(args) or 0)
+    except (ConfigurationError, DataError) as error:  # the message names the problem and fix
+        print(f"error: {error}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

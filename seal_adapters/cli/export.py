@@ -2,7 +2,8 @@
 
 `OUT/<adapter>/` holds adapters' own files (adapter_config.json, adapter.safetensors,
 pytorch_adapter.bin) plus `head.safetensors` with the model parameters named after that
-adapter (its TaskNN or ScoreNN head), under their model parameter names.
+adapter (its TaskNN or ScoreNN head), under their model parameter names. Each adapter's
+directory is replaced whole (see embedders/export.py), so no file of an earlier export stays.
 """
 import os
 
@@ -20,10 +21,15 @@ def add_arguments(parser):
 
 def run(args):
     model = open_archive(args.archive).model
-    written = export_adapters(model, args.output_dir, names=args.adapter)
     heads = adapters_and_heads(model)
-    for name, directory in written.items():
+    counts = {}
+
+    def add_head(name, directory):
         head = {n: p.detach().contiguous() for n, p in heads[name][1]}
         if head:
             save_file(head, os.path.join(directory, "head.safetensors"))
-        print(f"{name}: {directory} ({len(head)} head tensors)")
+        counts[name] = len(head)
+
+    written = export_adapters(model, args.output_dir, names=args.adapter, extra=add_head)
+    for name, directory in written.items():
+        print(f"{name}: {directory} ({counts[name]} head tensors)")

@@ -126,6 +126,9 @@ def _check_tokenizer_source(model_name) -> None:
 
     expanded = os.path.expanduser(str(model_name))
     if os.path.isdir(expanded):
+        from seal_adapters.embedders.model_files import MODEL_FIX, check_files
+
+        check_files(expanded, MODEL_FIX)
         if not any(os.path.isfile(os.path.join(expanded, name)) for name in _TOKENIZER_FILES):
             raise ConfigurationError(
                 f"Model directory '{model_name}' has no tokenizer files (tokenizer.json, "

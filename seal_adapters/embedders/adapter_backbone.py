@@ -34,6 +34,7 @@ from allennlp.common.checks import ConfigurationError
 from transformers.modeling_outputs import BaseModelOutput
 
 from seal_adapters.embedders.compilation import CompiledTransformer, CompileSpec, compile_settings
+from seal_adapters.embedders.model_files import ADAPTER_FIX, check_files
 
 logger = logging.getLogger(__name__)
 
@@ -159,6 +160,7 @@ class AdapterBackbone(torch.nn.Module):
                 "adapter_config.json). Give a directory written by `save_adapter` or by "
                 "`python -m seal_adapters export`."
             )
+        check_files(directory, ADAPTER_FIX)
         with open(config_file) as handle:
             saved = json.load(handle)
         ours = self.model.config

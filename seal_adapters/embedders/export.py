@@ -1,23 +1,55 @@
-"""Export trained adapters to directories that plain `adapters` loads (`load_adapter`)."""
+"""Export trained adapters to directories that plain `adapters` loads (`load_adapter`).
+
+Each adapter's directory is written whole under a temporary name and then swapped in, so
+exporting over an earlier export leaves no file of the earlier one in it (a head file the
+new model lacks, weights in the other format), and a failed export leaves the earlier
+directory as it was.
+"""
 import os
-from typing import Dict, Optional, Sequence
+import shutil
+from typing import Callable, Dict, List, Optional, Sequence
 
 import torch
+from allennlp.common.checks import ConfigurationError
 
 from seal_adapters.embedders.channels import adapter_backbones
 
 
-def export_adapters(module: torch.nn.Module, directory: str,
-                    names: Optional[Sequence[str]] = None) -> Dict[str, str]:
+def adapter_names(module: torch.nn.Module) -> List[str]:
+    """Every adapter of the module's adapter embedders, in order."""
+    return list(dict.fromkeys(name for backbone in adapter_backbones(module) for name in backbone.names))
+
+
+def replace_directory(staged: str, target: str) -> None:
+    """Puts `staged` at `target`; an earlier `target` is removed only once `staged` is there."""
+    old = None
+    if os.path.lexists(target):
+        old = f"{target}.old-{os.getpid()}"
+        os.replace(target, old)
+    os.replace(staged, target)
+    if old is not None:
+        shutil.rmtree(old) if os.path.isdir(old) else os.remove(old)
+
+
+def export_adapters(module: torch.nn.Module, directory: str, names: Optional[Sequence[str]] = None,
+                    extra: Optional[Callable[[str, str], None]] = None) -> Dict[str, str]:
     """Writes `directory/<adapter>/` per adapter: adapter_config.json plus the weights as
     `adapter.safetensors` (loads without executing code) and `pytorch_adapter.bin` (what
     `load_adapter(dir)` reads by default; adapters loads it with `weights_only=True`).
+    `extra(name, staged_directory)` may add files before the directory is swapped in.
 
     `module` is a model or an embedder. Returns adapter name -> directory.
     """
     backbones = adapter_backbones(module)
     if not backbones:
-        raise ValueError("No adapter embedder found: nothing to export.")
+        raise ConfigurationError("No adapter embedder found: nothing to export.")
+    available = adapter_names(module)
+    unknown = [name for name in dict.fromkeys(names or ()) if name not in available]
+    if unknown:
+        raise ConfigurationError(
+            f"No adapter(s) named {unknown} in this model; it has {available}. Name one of "
+            "those with --adapter, or leave --adapter out to export them all."
+        )
     os.makedirs(directory, exist_ok=True)
     written: Dict[str, str] = {}
     for backbone in backbones:
@@ -25,10 +57,15 @@ def export_adapters(module: torch.nn.Module, directory: str,
             if (names is not None and name not in names) or name in written:
                 continue
             target = os.path.join(directory, name)
-            backbone.model.save_adapter(target, name, use_safetensors=True)
-            backbone.model.save_adapter(target, name, use_safetensors=False)
+            staged = os.path.join(directory, f".{name}.partial-{os.getpid()}")
+            shutil.rmtree(staged, ignore_errors=True)
+            try:
+                backbone.model.save_adapter(staged, name, use_safetensors=True)
+                backbone.model.save_adapter(staged, name, use_safetensors=False)
+                if extra is not None:
+                    extra(name, staged)
+                replace_directory(staged, target)
+            finally:
+                shutil.rmtree(staged, ignore_errors=True)
             written[name] = target
-    missing = sorted(set(names or ()) - set(written))
-    if missing:
-        raise ValueError(f"No adapter(s) named {missing}; the model has {sorted(written)}.")
     return written

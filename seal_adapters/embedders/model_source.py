@@ -9,6 +9,8 @@ from typing import Optional
 
 from allennlp.common.checks import ConfigurationError
 
+from seal_adapters.embedders.model_files import MODEL_FIX, check_files
+
 BUNDLED_ALIASES = ("minilm", "bundled", "default")
 
 
@@ -49,6 +51,7 @@ def resolve_model_name(model_name: Optional[str]) -> str:
                 f"Model directory '{model_name}' has no config.json: point model_name at a "
                 "directory written by `save_pretrained` (config.json, weights, tokenizer files)."
             )
+        check_files(expanded, MODEL_FIX)
         return os.path.abspath(expanded)
     if _looks_like_path(model_name) or os.path.exists(expanded):
         raise ConfigurationError(

@@ -4,6 +4,7 @@
   `allennlp evaluate` refusing an empty file;
 * `run_directory`: one writer per serialization directory, `--recover` on a finished run;
 * `atomic_files`: `model.tar.gz` is complete under its name or absent (disk full, a kill);
+* `archive_files`: a damaged `model.tar.gz` is named as damaged wherever it is loaded;
 * `allennlp_reader_checks`: allennlp's own readers' files are checked (file, line, fix)
   before they are read, for every command that reads data.
 """
@@ -18,6 +19,7 @@ from allennlp.data import DatasetReader
 from allennlp.evaluation import SimpleEvaluator
 
 from seal_adapters.data.allennlp_reader_checks import checked_read
+from seal_adapters.training.archive_files import checked_extracted_archive
 from seal_adapters.training.atomic_files import write_atomically
 from seal_adapters.training.run_directory import guarded_train_model, locking_create_serialization_dir
 from seal_adapters.training.run_guards import checked_evaluator_call, guarded_run
@@ -51,6 +53,7 @@ def install() -> None:
     _wrap(train_command, "train_model", guarded_train_model)
     _wrap(training_util, "create_serialization_dir", locking_create_serialization_dir)
     _wrap(archival, "archive_model", atomic_archive_model)
+    _wrap(archival, "extracted_archive", checked_extracted_archive)
     _wrap(DatasetReader, "read", checked_read)
     _wrap(SimpleEvaluator, "__call__", checked_evaluator_call)
     train_command.archive_model = archival.archive_model

@@ -1,0 +1,43 @@
+"""A damaged `model.tar.gz` is named as damaged, for every command that loads one.
+
+Why: allennlp's `load_archive` extracts with `tarfile`; a truncated archive stops with
+"EOFError: Compressed file ended before the end-of-stream marker was reached", a file that
+is not an archive with "tarfile.ReadError: not a gzip file", and an archive without
+`config.json` with a FileNotFoundError for a temporary path. `checked_extracted_archive`
+wraps allennlp's `extracted_archive` (which `load_archive` calls by its module-level name,
+so `allennlp evaluate`, `allennlp predict`, `Predictor.from_path` and this package's
+commands all get it) and says which archive is broken and what to do.
+"""
+import contextlib
+import gzip
+import os
+import tarfile
+import zlib
+
+from seal_adapters.embedders.model_files import damaged
+
+FIX = ("train again (allennlp train ... -s DIR writes DIR/model.tar.gz), or copy the archive "
+       "again if it was copied")
+REQUIRED = ("config.json", "weights.th")
+ERRORS = (tarfile.TarError, EOFError, zlib.error, gzip.BadGzipFile)
+
+
+def checked_extracted_archive(original):
+    @contextlib.contextmanager
+    def extracted_archive(resolved_archive_file, cleanup=True):
+        path = str(resolved_archive_file)
+        with contextlib.ExitStack() as stack:
+            if os.path.getsize(path) == 0:
+                raise damaged(path, "the file is empty", FIX)
+            try:
+                tempdir = stack.enter_context(original(resolved_archive_file, cleanup))
+            except ERRORS as error:
+                raise damaged(path, f"not a complete model.tar.gz ({type(error).__name__}: "
+                              f"{error})", FIX) from None
+            missing = [name for name in REQUIRED if not os.path.exists(os.path.join(tempdir, name))]
+            if missing:
+                raise damaged(path, f"the archive has no {' or '.join(missing)}, so it is not an "
+                              "allennlp model archive", FIX)
+            yield tempdir
+
+    return extracted_archive
