@@ -9,6 +9,8 @@ PIP := $(BIN)/pip install --quiet --disable-pip-version-check --progress-bar off
 # OpenMP threads that spin while waiting make training several times slower on a busy
 # 2-core machine; passive waiting costs nothing measurable when the machine is idle.
 export OMP_WAIT_POLICY ?= PASSIVE
+# pytest workers: one per core of the 2-core CI machine (each test module stays in one worker).
+TEST_WORKERS ?= 2
 
 .PHONY: install test demo compare bench clean
 
@@ -28,7 +30,7 @@ $(STAMP): requirements.txt requirements-nodeps.txt setup.py
 
 test: install
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -q tests
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadscope tests
 
 demo: install
 	$(BIN)/python -m seal_adapters demo
