@@ -116,3 +116,20 @@ def test_allennlp_predict_needs_no_predictor_flag(archives, tmp_path):
     for line in lines:
         assert set(line) == {"label", "probs"} and line["label"] in ("pos", "neg")
         assert sum(line["probs"].values()) == pytest.approx(1.0, abs=1e-6)
+
+
+@pytest.mark.parametrize("lines, expected", [
+    (['{"sentence": "a wonderful story"}', '{"sentence": "a boring'],
+     "inputs.jsonl, line 2: malformed JSON"),
+    (['{"sentence": "a wonderful story"}', "", '{"review": "no text key"}'],
+     "inputs.jsonl, line 3: cannot predict this line: Each input needs a string under 'sentence' or 'text'"),
+])
+def test_allennlp_predict_names_the_bad_input_line(archives, tmp_path, lines, expected):
+    inputs = tmp_path / "inputs.jsonl"
+    inputs.write_text("\n".join(lines) + "\n")
+    outputs = tmp_path / "predictions.jsonl"
+    result = run_cli(["allennlp", "predict", archives["seal_text_classifier"], str(inputs),
+                      "--output-file", str(outputs), "--include-package", "seal_adapters", "--silent"])
+    assert result.returncode != 0
+    assert expected in result.stderr, result.stderr[-3000:]
+    assert not outputs.exists() or outputs.read_text() == ""  # nothing predicted before the error
