@@ -71,6 +71,12 @@ def build_adapter_configs(
     loaded: Optional[Mapping[str, str]] = None,
 ) -> Dict[str, Optional[AdapterConfig]]:
     """Name -> config, in order; adapters only named in `loaded` map to None (config from disk)."""
+    if adapters is not None and not isinstance(adapters, Mapping):
+        raise ConfigurationError(
+            f"'adapters' must map adapter names to configs, e.g. "
+            f"{{\"scorenn\": \"seq_bn\", \"tasknn\": \"seq_bn\"}}; got a {type(adapters).__name__} "
+            f"{adapters!r}."
+        )
     specs = dict(DEFAULT_ADAPTERS if adapters is None else adapters)
     names = list(specs) + [name for name in (loaded or {}) if name not in specs]
     if not names:

@@ -46,7 +46,8 @@ def _parse_schedule(schedule: Sequence[Union[Sequence[Any], Dict[str, Any]]]) ->
             entry = (entry.get("adapter"), entry.get("steps"))
         if not isinstance(entry, (list, tuple)) or len(entry) != 2:
             raise ConfigurationError(
-                f"alternating_adapters: schedule entry {entry!r} must be [adapter_name, steps]."
+                f"alternating_adapters: schedule entry {entry!r} must be [adapter_name, steps], "
+                "so the schedule is a list of pairs, e.g. [[\"scorenn\", 1], [\"tasknn\", 1]]."
             )
         name, steps = entry
         if not isinstance(name, str):
@@ -73,7 +74,9 @@ class AlternatingAdaptersCallback(TrainerCallback):
     """
 
     def __init__(self, serialization_dir: str,
-                 schedule: Optional[List[Tuple[str, int]]] = None, mode: str = "alternate") -> None:
+                 schedule: Optional[List[Any]] = None, mode: str = "alternate") -> None:
+        # List[Any], not List[Tuple[str, int]]: allennlp's own type check would answer a
+        # flat list with "Expected schedule.0.1 to be a int."; _parse_schedule says what to write.
         super().__init__(serialization_dir)
         if mode not in MODES:
             raise ConfigurationError(f"alternating_adapters: mode must be one of {list(MODES)}, "
