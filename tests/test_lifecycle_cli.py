@@ -298,3 +298,40 @@ def test_a_damaged_archive_is_named_by_every_command(demo_run, tmp_path):
     evaluated = run_cli(["allennlp", "evaluate", str(not_archive), str(not_archive)])
     assert evaluated.returncode != 0
     assert f"DamagedFileError: {not_archive} is damaged" in evaluated.stderr
+
+
+PLUGIN = '''
+from allennlp.models import Model
+from allennlp.models.basic_classifier import BasicClassifier
+
+
+@Model.register("my_classifier")
+class MyClassifier(BasicClassifier):
+    """A user's own model, registered outside seal_adapters."""
+'''
+
+
+def test_archive_commands_load_a_users_model_with_include_package(tmp_path, tiny_roberta):
+    """An archive whose model is registered by the user's own package: the life-cycle commands
+    load it with --include-package, as allennlp's commands do, and without it say so."""
+    from tests.test_models_common import config, embedder, reader, write_config
+
+    (tmp_path / "my_plugin.py").write_text(PLUGIN)
+    rows = [{"text": "a great film", "label": "pos"}, {"text": "so dull", "label": "neg"}] * 8
+    data = tmp_path / "train.jsonl"
+    data.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    model = {"type": "my_classifier", "namespace": "tags", "text_field_embedder": embedder(tiny_roberta),
+             "seq2vec_encoder": {"type": "cls_pooler", "embedding_dim": 64}}
+    path = write_config(tmp_path / "config.json", config(reader("text", tiny_roberta), model, str(data), str(data)))
+    env = {"PYTHONPATH": str(tmp_path)}
+    trained = run_cli(["allennlp", "train", path, "-s", str(tmp_path / "run"), "--include-package",
+                       "my_plugin", "--include-package", "seal_adapters"], env)
+    assert trained.returncode == 0, trained.stderr[-3000:]
+    archive = str(tmp_path / "run" / "model.tar.gz")
+    without = seal_cli("list", archive, env=env)
+    assert without.returncode == 2
+    assert "error: 'my_classifier' is not a registered name for 'Model'" in without.stderr
+    assert "--include-package" in without.stderr
+    listed = seal_cli("list", archive, "--json", "--include-package", "my_plugin", env=env)
+    assert listed.returncode == 0, listed.stderr[-3000:]
+    assert {row["adapter"] for row in json.loads(listed.stdout)["adapters"]} == {"scorenn", "tasknn"}

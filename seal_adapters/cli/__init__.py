@@ -18,6 +18,21 @@ COMMANDS = {
 }
 
 
+# Commands that load an archive: they find its model's code as allennlp's commands do.
+ARCHIVE_COMMANDS = ("export", "list", "predict", "verify-base")
+
+
+def import_user_code(packages: Optional[List[str]]) -> None:
+    """`.allennlp_plugins` (in the working directory) and default plugins, then every
+    `--include-package`, as `allennlp train/evaluate/predict` do."""
+    from allennlp.common.plugins import import_plugins
+    from allennlp.common.util import import_module_and_submodules
+
+    import_plugins()
+    for package in packages or ():
+        import_module_and_submodules(package)
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m seal_adapters", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
@@ -25,6 +40,10 @@ def main(argv: Optional[List[str]] = None) -> int:
         sub = commands.add_parser(name, help=help_text, description=help_text)
         module = importlib.import_module(f"seal_adapters.cli.{name.replace('-', '_')}")
         module.add_arguments(sub)
+        if name in ARCHIVE_COMMANDS:
+            sub.add_argument("--include-package", action="append", default=[], metavar="PACKAGE",
+                             help="additional packages to import, e.g. the one that registers the "
+                             "archive's model (repeatable; .allennlp_plugins is read too)")
         sub.set_defaults(handler=module.run)
     args = parser.parse_args(argv)
     from allennlp.common.checks import ConfigurationError
@@ -32,6 +51,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     from seal_adapters.data.errors import DataError
 
     try:
+        if args.command in ARCHIVE_COMMANDS:
+            import_user_code(args.include_package)
         return int(args.handler(args) or 0)
     except (ConfigurationError, DataError) as error:  # the message names the problem and fix
         print(f"error: {error}", file=sys.stderr)
