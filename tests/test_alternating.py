@@ -19,7 +19,7 @@ from allennlp.training.optimizers import Optimizer
 
 from seal_adapters.embedders import PretrainedTransformerWithAdaptersEmbedder
 from seal_adapters.embedders.channels import embed_channels
-from seal_adapters.training import AlternatingAdaptersCallback, parameters_by_side, side_of
+from seal_adapters.training import AlternatingAdaptersCallback, parameters_by_side, sides_by_name
 
 # Wide bottlenecks (16 units, not 2) and a fixed seed: with 2 ReLU units a random init can
 # leave an adapter with no active unit, and a parameter with zero gradient legitimately does
@@ -112,15 +112,16 @@ OPTIMIZERS = {
 def test_only_the_scheduled_side_changes_bit_for_bit(tiny_roberta, tmp_path, optimizer):
     schedule = [["scorenn", 2], ["tasknn", 1]]
     model, steps, _ = train(tiny_roberta, tmp_path, OPTIMIZERS[optimizer], schedule, steps=6)
-    assert_only_the_trained_side_moved(steps, ["scorenn", "scorenn", "tasknn"] * 2)
+    assert_only_the_trained_side_moved(model, steps, ["scorenn", "scorenn", "tasknn"] * 2)
 
 
-def assert_only_the_trained_side_moved(steps, expected):
+def assert_only_the_trained_side_moved(model, steps, expected):
     """`steps`: parameter snapshots before and after each step; `expected`: who trained."""
+    sides = sides_by_name(model, ("scorenn", "tasknn"))
     for step, trained in enumerate(expected):
         before, after = steps[step], steps[step + 1]
         for name in before:
-            side = side_of(name, ("scorenn", "tasknn"))
+            side = sides.get(name)
             moved = not torch.equal(before[name], after[name])
             if side is None and name == "shared_bias":
                 assert moved, f"step {step}: shared parameter {name} should train every step"
@@ -220,3 +221,25 @@ def test_model_without_adapter_embedder(tmp_path):
 
     with pytest.raises(ConfigurationError, match="needs a model with an adapter embedder"):
         AlternatingAdaptersCallback(str(tmp_path)).attach(Plain())
+
+
+def test_sides_come_from_structure_so_an_adapter_may_be_named_like_a_module(tiny_roberta, sentiment_data):
+    """The ScoreNN adapter is called `linear`, like the heads' output layer: the TaskNN head's
+    `heads.tasknn.linear.*` stays on the tasknn side (name parsing put it on both)."""
+    from tests.test_models_common import build, embedder, reader
+
+    model, _, _ = build(reader("text", tiny_roberta),
+                        {"type": "seal_text_classifier", "scorenn_adapter": "linear",
+                         "text_field_embedder": embedder(tiny_roberta, {"linear": "seq_bn", "tasknn": "seq_bn"})},
+                        sentiment_data["train"])
+    sides = sides_by_name(model, ("linear", "tasknn"))
+    assert sides["heads.tasknn.linear.weight"] == "tasknn"
+    assert {n for n, side in sides.items() if n.startswith("heads.")} == {
+        n for n, _ in model.named_parameters() if n.startswith("heads.")}
+    by_side, shared = parameters_by_side(model, ("linear", "tasknn"))
+    backbone = model._embedder.transformer_model
+    for name in ("linear", "tasknn"):
+        ids = {id(p) for _, p in by_side[name]}
+        assert {id(p) for p in backbone.adapter_parameters(name)} <= ids
+        assert all(sides[n] == name for n, _ in by_side[name])
+    assert not shared

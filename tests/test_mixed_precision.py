@@ -40,8 +40,8 @@ def test_gradient_scaler_path_keeps_the_idle_side_bit_for_bit(tiny_roberta, tmp_
     scaled = []
     unscaled_scale = scaler.scale
     scaler.scale = lambda loss: scaled.append(loss) or unscaled_scale(loss)
-    _, steps, _ = train(tiny_roberta, tmp_path, OPTIMIZERS["adamw"], [["scorenn", 1], ["tasknn", 2]],
+    model, steps, _ = train(tiny_roberta, tmp_path, OPTIMIZERS["adamw"], [["scorenn", 1], ["tasknn", 2]],
                         steps=6, scaler=scaler)
-    assert_only_the_trained_side_moved(steps, ["scorenn", "tasknn", "tasknn"] * 2)
+    assert_only_the_trained_side_moved(model, steps, ["scorenn", "tasknn", "tasknn"] * 2)
     assert len(scaled) == 6  # every backward went through the scaler
     assert scaler.get_scale() == 2.0 ** 12  # no inf/nan step was skipped (it would halve the scale)
