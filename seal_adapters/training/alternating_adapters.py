@@ -29,6 +29,7 @@ from seal_adapters.data.repeat_each_batch import RepeatEachBatchSampler
 from seal_adapters.embedders.channels import adapter_backbones
 from seal_adapters.embedders.compilation import skip_confidence_checks
 from seal_adapters.training.sides import parameters_by_side
+from seal_adapters.training.unused_adapters import received_gradient
 
 logger = logging.getLogger(__name__)
 
@@ -86,7 +87,9 @@ class AlternatingAdaptersCallback(TrainerCallback):
         self.position = 0  # index into the schedule
         self.steps_in_turn = 0  # optimizer steps already taken in this turn
         self.steps_this_epoch: Dict[str, int] = {}
+        self.without_gradient_this_epoch: Dict[str, int] = {}  # steps whose adapter got no gradient
         self._sides: Dict[str, List[Tuple[str, torch.nn.Parameter]]] = {}
+        self._adapter_parameters: Dict[str, List[torch.nn.Parameter]] = {}
         self._model: Optional[torch.nn.Module] = None
         self._compiled = False  # whether a backbone of the model is compiled (set by attach)
 
@@ -117,12 +120,14 @@ class AlternatingAdaptersCallback(TrainerCallback):
 
     def state_dict(self) -> Dict[str, Any]:
         return {"position": self.position, "steps_in_turn": self.steps_in_turn,
-                "steps_this_epoch": dict(self.steps_this_epoch)}
+                "steps_this_epoch": dict(self.steps_this_epoch),
+                "without_gradient_this_epoch": dict(self.without_gradient_this_epoch)}
 
     def load_state_dict(self, state_dict: Dict[str, Any]) -> None:
         self.position = int(state_dict["position"]) % len(self.schedule)
         self.steps_in_turn = int(state_dict["steps_in_turn"])
         self.steps_this_epoch = dict(state_dict.get("steps_this_epoch", {}))
+        self.without_gradient_this_epoch = dict(state_dict.get("without_gradient_this_epoch", {}))
         if self._model is not None:
             self._apply()
 
@@ -148,6 +153,8 @@ class AlternatingAdaptersCallback(TrainerCallback):
         if idle:
             logger.warning("alternating_adapters: adapter(s) %s are not in the schedule and stay frozen.", idle)
         self._sides, _ = parameters_by_side(model, adapter_names)
+        self._adapter_parameters = {name: [p for b in backbones if name in b.names
+                                           for p in b.adapter_parameters(name)] for name in adapter_names}
         self._model = model
         self._compiled = any(b.compiled is not None for b in backbones)
         self._apply()
@@ -214,6 +221,8 @@ class AlternatingAdaptersCallback(TrainerCallback):
         trained = self.current
         for name in (self.adapter_order if self.joint else [trained]):
             self.steps_this_epoch[name] = self.steps_this_epoch.get(name, 0) + 1
+            if not received_gradient(self._adapter_parameters.get(name, ())):
+                self.without_gradient_this_epoch[name] = self.without_gradient_this_epoch.get(name, 0) + 1
         if not self.joint:
             self.steps_in_turn += 1
             if self.steps_in_turn >= self.schedule[self.position][1]:
@@ -230,7 +239,7 @@ class AlternatingAdaptersCallback(TrainerCallback):
                  **kwargs) -> None:
         if is_primary and epoch >= 0:
             turns = ", ".join(f"{name} {self.steps_this_epoch.get(name, 0)} steps"
-                              for name in self.adapter_order)
+                              + self._no_gradient_note(name) for name in self.adapter_order)
             losses = ", ".join(f"{key[len('training_'):]} {value:.4f}" for key, value in sorted(metrics.items())
                                if key.startswith("training_") and key.endswith("loss")
                                and isinstance(value, (int, float)))
@@ -241,4 +250,12 @@ class AlternatingAdaptersCallback(TrainerCallback):
             logger.info("epoch %d | trained: %s | losses: %s | validation: %s", epoch, turns,
                         losses or "-", validation or "-")
         self.steps_this_epoch = {}
+        self.without_gradient_this_epoch = {}
+
+    def _no_gradient_note(self, name: str) -> str:
+        missing = self.without_gradient_this_epoch.get(name, 0)
+        if not missing:
+            return ""
+        return (f" ({missing} of them without any gradient to the adapter: the model's loss does "
+                "not use its channel)")
 

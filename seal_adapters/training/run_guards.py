@@ -11,7 +11,9 @@ allennlp's `TrainModel.run`, so the checks run once the trainer is built and bef
 * every tag fits the model's span-F1 `label_encoding` (tag_scheme.py);
 * the reader indexes tokens for the embedder's model (reader_check.py);
 * one forward pass on one validation batch: layer sizes and `validation_metric` (first_forward.py);
-* a NaN/inf training loss stops the run before its step changes weights (finite_loss.py).
+* a NaN/inf training loss stops the run before its step changes weights (finite_loss.py);
+* adapters the loss never uses are frozen with a warning after the first step, in runs
+  without the `alternating_adapters` callback (unused_adapters.py).
 """
 import logging
 
@@ -20,9 +22,11 @@ from allennlp.common.checks import ConfigurationError
 from seal_adapters.data.errors import DataError
 from seal_adapters.data.label_coverage import check_labels_seen_in_training, labels_by_namespace
 from seal_adapters.data.tag_scheme import check_tag_scheme
+from seal_adapters.training.alternating_adapters import AlternatingAdaptersCallback
 from seal_adapters.training.finite_loss import guard_finite_loss
 from seal_adapters.training.first_forward import check_validation_metric, first_batch, run_first_forward
 from seal_adapters.training.reader_check import check_reader_matches_embedder
+from seal_adapters.training.unused_adapters import UnusedAdapterGuard
 
 logger = logging.getLogger(__name__)
 
@@ -99,9 +103,16 @@ def check_before_training(train_model) -> None:
     check_first_forward(trainer)
 
 
+def add_unused_adapter_guard(trainer) -> None:
+    callbacks = getattr(trainer, "_callbacks", None)
+    if callbacks is not None and not any(isinstance(c, AlternatingAdaptersCallback) for c in callbacks):
+        callbacks.append(UnusedAdapterGuard(getattr(trainer, "_serialization_dir", None)))
+
+
 def guarded_run(original):
     def run(self):
         check_before_training(self)
+        add_unused_adapter_guard(self.trainer)
         handle = guard_finite_loss(self.trainer)
         try:
             return original(self)
