@@ -112,3 +112,30 @@ def test_existing_serialization_dir_is_kept_without_force(trained):
     assert result.returncode != 0
     assert "already exists" in result.stderr
     assert sorted(os.listdir(out)) == before
+
+
+def test_force_never_deletes_the_runs_own_data(tiny_roberta, tmp_path):
+    """`--force` deletes the serialization directory; with the training data inside it, the
+    run is refused and every file stays."""
+    import shutil
+
+    from allennlp.commands.train import train_model
+    from allennlp.common import Params
+    from allennlp.common.checks import ConfigurationError
+
+    from tests.test_models_common import config, embedder, reader
+
+    run = tmp_path / "run"
+    run.mkdir()
+    data = run / "train.jsonl"
+    data.write_text("".join(json.dumps({"text": t, "label": lab}) + "\n"
+                            for t, lab in [("a great film", "pos"), ("so dull", "neg")] * 4))
+    shutil.copy(data, run / "dev.jsonl")
+    params = config(reader("text", tiny_roberta), {"type": "seal_text_classifier",
+                                                  "text_field_embedder": embedder(tiny_roberta)},
+                    str(data), str(run / "dev.jsonl"))
+    with pytest.raises(ConfigurationError) as error:
+        train_model(Params(params), str(run), force=True)
+    assert (f"--force would delete {run}, which holds this run's train_data_path ({data}). "
+            "Nothing was deleted.") in str(error.value)
+    assert sorted(os.listdir(run)) == ["dev.jsonl", "train.jsonl"]

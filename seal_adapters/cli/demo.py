@@ -1,11 +1,11 @@
 """`demo`: a new user's first real run, offline on a laptop-class CPU.
 
 Trains `training_configs/seal_sentiment.jsonnet` (SEAL: a scorenn and a tasknn adapter on
-one frozen transformer, trained alternately) on the sentence polarity data with the
-bundled pretrained MiniLM-L6, evaluates on the full standard test split (1,066 sentences),
-predicts a few example sentences and draws the training curves. The default budget, one
-epoch over the 8,530 training sentences at batch 16 (each batch trained on by the ScoreNN
-and then the TaskNN), keeps the whole demo under 10 minutes on 2 CPU cores; `--epochs`,
+one frozen transformer, trained jointly: each step trains both, each by its own loss) on the
+sentence polarity data with the bundled pretrained MiniLM-L6, evaluates on the full standard
+test split (1,066 sentences), predicts a few example sentences and draws the training curves. The default budget, one
+epoch over the 8,530 training sentences at batch 16 (one step per batch trains both
+sides), keeps the whole demo under 10 minutes on 2 CPU cores; `--epochs`,
 `--train-size` (the first N sentences) and `--batch-size` change it.
 
 A finished run in the serialization directory is reused, never silently replaced:
@@ -129,7 +129,7 @@ def run(args):
     else:
         from seal_adapters.cli.training_run import build_config, train
 
-        print(f"Training SEAL dual adapters (scorenn + tasknn, alternating) on {model_label(model)}\n"
+        print(f"Training SEAL dual adapters (scorenn + tasknn, joint steps) on {model_label(model)}\n"
               f"  model {model}\n"
               f"  config {os.path.relpath(config)}, data {data_dir}\n"
               f"  budget: {budget.describe()}; evaluation on the full test split (1,066 sentences)")

@@ -237,7 +237,13 @@ def _cuda_device_from_int(module: types.ModuleType) -> None:
 
     def int_to_device(device):
         import torch
+        from allennlp.common.checks import ConfigurationError
 
+        if isinstance(device, str):
+            raise ConfigurationError(
+                f"cuda_device {device!r}: give a device number: -1 for the CPU, 0 for the first "
+                "GPU (trainer.cuda_device, or --cuda-device for evaluate and predict)."
+            )
         if isinstance(device, int) and not isinstance(device, bool) and device >= 0:
             return torch.device("cuda", device)
         return original(device)

@@ -7,7 +7,6 @@ extra columns and a byte order mark, in silently wrong data). Each check reads t
 way its reader does and raises the plugin's `DataError`: file, line, fix. The plugin's own
 readers report their errors themselves and are not checked twice.
 """
-import json
 import os
 import re
 from typing import Callable, Dict, List
@@ -18,7 +17,15 @@ from allennlp.data.dataset_readers import (
     TextClassificationJsonReader,
 )
 
-from seal_adapters.data.errors import check_is_text, data_error, preview, require_file, utf8_error
+from seal_adapters.data.errors import (
+    check_is_text,
+    check_line_endings,
+    data_error,
+    preview,
+    require_file,
+    utf8_error,
+)
+from seal_adapters.data.jsonl import check_text, parse_json_line
 
 IOB_TAG = re.compile(r"^(O|[BI]-\S+)$")
 
@@ -37,6 +44,7 @@ def _lines(path: str, reader_name: str) -> List[str]:
     except UnicodeDecodeError as error:
         raise utf8_error(raw, error, path, f" (allennlp's {reader_name} reader reads UTF-8 only)",
                          "re-save the file as UTF-8, e.g. iconv -f latin1 -t utf-8 FILE > FILE.utf8") from None
+    check_line_endings(text, path)
     lines = text.split("\n")
     if lines and lines[-1] == "":
         lines.pop()
@@ -50,21 +58,14 @@ def check_text_classification_json(reader: TextClassificationJsonReader, path: s
         if not line.strip():
             raise data_error("blank line (allennlp's text_classification_json reader cannot skip "
                              "it)", "remove the line", path, number)
-        try:
-            item = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise data_error(f"malformed JSON ({error.msg} at column {error.colno}): {preview(line)}",
-                             f'write one complete JSON object per line, e.g. {{"{text_key}": '
-                             f'"a fine film", "{label_key}": "pos"}}', path, number) from None
-        if not isinstance(item, dict):
-            raise data_error(f"expected a JSON object, found {type(item).__name__} {preview(item)}",
-                             'write one {"key": value, ...} object per line', path, number)
-        if not isinstance(item.get(text_key), str):
+        example = f'{{"{text_key}": "a fine film", "{label_key}": "pos"}}'
+        item = parse_json_line(line, path, number, example)
+        if text_key not in item:
             has = ", ".join(repr(k) for k in item) or "none"
-            problem = (f"missing key '{text_key}' (the line has keys: {has})" if text_key not in item
-                       else f"'{text_key}' is {type(item[text_key]).__name__}, not a string")
-            raise data_error(problem, f"give each line its text under '{text_key}', or set the "
-                             "reader's text_key", path, number)
+            raise data_error(f"missing key '{text_key}' (the line has keys: {has})",
+                             f"give each line its text under '{text_key}', or set the reader's "
+                             "text_key", path, number)
+        check_text(item[text_key], path, number, text_key)
         label = item.get(label_key)
         if label is None:
             unlabelled = unlabelled or number

@@ -92,9 +92,10 @@ def utf8_error(raw: bytes, error: UnicodeDecodeError, path: str, why: str, fix: 
 def decode_text(raw: bytes, path: str) -> str:
     """UTF-8 text (a UTF-8 byte order mark is dropped). A file without a single UTF-8
     multi-byte character that still does not decode is single-byte text, as the original
-    rt-polarity files (latin-1), and is read as latin-1. A file that mixes UTF-8 characters
-    with bytes that are not UTF-8 is refused, naming the first bad line: decoding it as
-    latin-1 as a whole would garble every UTF-8 character in it."""
+    rt-polarity files, and is read as Windows-1252 (latin-1 where that cannot decode it: the
+    two differ only in 0x80-0x9f, control codes in latin-1, quotes and dashes in cp1252). A
+    file that mixes UTF-8 characters with bytes that are not UTF-8 is refused, naming the
+    first bad line: decoding it as latin-1 as a whole would garble every UTF-8 character."""
     check_is_text(raw, path)
     try:
         text = raw.decode("utf-8")
@@ -108,12 +109,22 @@ def _single_byte_text(raw: bytes, error: UnicodeDecodeError, path: str) -> str:
         raise utf8_error(raw, error, path, ", but the rest of the file is UTF-8 (reading it all "
                          "as latin-1 would garble its other characters)",
                          "re-save the file as UTF-8, or fix the text on this line")
-    return raw.decode("latin-1")
+    try:  # Windows-1252: latin-1 plus printable characters (quotes, dashes) in 0x80-0x9f
+        return raw.decode("cp1252")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
 
 
 def _has_utf8_multibyte(raw: bytes) -> bool:
     """Whether `raw` holds at least one well-formed UTF-8 multi-byte character."""
     return any(ord(char) >= 0x80 for char in raw.decode("utf-8", errors="ignore"))
+
+
+def check_line_endings(text: str, path: str) -> None:
+    if "\r" in text and "\n" not in text:
+        raise data_error("the lines end in CR only (old Mac line endings), so the whole file "
+                         "reads as one line", "convert the line endings to \\n, e.g. "
+                         "tr '\\r' '\\n' < FILE > FILE.unix", path)
 
 
 def read_lines(path: str, expected: str) -> List[str]:
@@ -125,7 +136,9 @@ def read_lines(path: str, expected: str) -> List[str]:
     require_file(path, expected)
     with open(path, "rb") as handle:
         raw = handle.read()
-    lines = decode_text(raw, path).split("\n")
+    text = decode_text(raw, path)
+    check_line_endings(text, path)
+    lines = text.split("\n")
     if lines and lines[-1] == "":
         lines.pop()
     return [line[:-1] if line.endswith("\r") else line for line in lines]

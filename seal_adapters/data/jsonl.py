@@ -8,6 +8,33 @@ from typing import Iterator, List, Optional, Tuple, Union
 
 from seal_adapters.data.errors import data_error, describe, preview, read_lines
 
+EXAMPLE = '{"text": "a fine film", "label": "pos"}'
+
+
+def _object_without_duplicates(pairs):
+    keys = [key for key, _ in pairs]
+    repeated = sorted({key for key in keys if keys.count(key) > 1})
+    if repeated:
+        raise ValueError(f"the key(s) {repeated} occur more than once in this object")
+    return dict(pairs)
+
+
+def parse_json_line(line: str, path: Optional[str], number: int, example: str = EXAMPLE) -> dict:
+    """One JSON object, or a `DataError` naming the line: malformed JSON, not an object, a
+    key given twice (json.loads would silently keep the last value)."""
+    try:
+        value = json.loads(line, object_pairs_hook=_object_without_duplicates)
+    except json.JSONDecodeError as error:
+        raise data_error(f"malformed JSON ({error.msg} at column {error.colno}): {preview(line)}",
+                         f"write one complete JSON object per line, e.g. {example}", path,
+                         number) from None
+    except ValueError as error:
+        raise data_error(str(error), "give each key once", path, number) from None
+    if not isinstance(value, dict):
+        raise data_error(f"expected a JSON object, found {type(value).__name__} {preview(value)}",
+                         'write one {"key": value, ...} object per line', path, number)
+    return value
+
 
 def json_objects(path: str) -> Iterator[Tuple[int, dict]]:
     """(1-based line number, object) for each non-blank line of a JSON-lines file."""
@@ -16,18 +43,7 @@ def json_objects(path: str) -> Iterator[Tuple[int, dict]]:
         if not line.strip():
             continue
         count += 1
-        try:
-            value = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise data_error(f"malformed JSON ({error.msg} at column {error.colno}): "
-                             f"{preview(line)}",
-                             "write one complete JSON object per line, e.g. "
-                             '{"text": "a fine film", "label": "pos"}', path, number) from None
-        if not isinstance(value, dict):
-            raise data_error(f"expected a JSON object, found {type(value).__name__} "
-                             f"{preview(value)}",
-                             'write one {"key": value, ...} object per line', path, number)
-        yield number, value
+        yield number, parse_json_line(line, path, number)
     if count == 0:
         raise data_error("the file holds no JSON lines", "write one JSON object per line", path)
 
@@ -52,6 +68,11 @@ def check_text(text, path: Optional[str], line: Optional[int], key: str = "text"
         kind = "empty" if not text else "whitespace only"
         raise data_error(f"'{key}' is {kind} ({preview(text)})",
                          "remove the line or give it text", path, line)
+    surrogate = next((i for i, char in enumerate(text) if "\ud800" <= char <= "\udfff"), None)
+    if surrogate is not None:
+        raise data_error(f"'{key}' holds an unpaired surrogate ({text[surrogate]!r} at character "
+                         f"{surrogate + 1}), which is not valid Unicode and no tokenizer can "
+                         "encode", "remove it, or write the character it stood for", path, line)
     return text
 
 

@@ -33,6 +33,7 @@ from adapters.configuration.adapter_config import AdapterConfig
 from allennlp.common.checks import ConfigurationError
 from transformers.modeling_outputs import BaseModelOutput
 
+from seal_adapters.embedders.adapter_configs import check_bottleneck
 from seal_adapters.embedders.compilation import CompiledTransformer, CompileSpec, compile_settings
 from seal_adapters.embedders.model_files import ADAPTER_FIX, check_files
 
@@ -111,6 +112,7 @@ class AdapterBackbone(torch.nn.Module):
             if (load_adapters or {}).get(name):
                 self._load_adapter(name, load_adapters[name])
             else:
+                check_bottleneck(name, config, model.config.hidden_size)
                 model.add_adapter(name, config=config)
             self.parameter_names[name] = sorted(
                 n for n, _ in model.named_parameters() if n not in before

@@ -33,7 +33,7 @@ def build_adapter_config(adapter: str, spec: AdapterSpec) -> AdapterConfig:
                 f"Adapter '{adapter}': unknown adapter config '{spec}'.{_suggest(base, ADAPTER_CONFIG_MAP)} "
                 f"Use one of: {_known_names()}; or a dict with 'architecture' and its options."
             )
-        return AdapterConfig.load(spec)
+        return _checked_rank(adapter, AdapterConfig.load(spec))
     if not isinstance(spec, Mapping):
         raise ConfigurationError(
             f"Adapter '{adapter}': the config must be a string (e.g. \"seq_bn\") or a dict with "
@@ -61,9 +61,32 @@ def build_adapter_config(adapter: str, spec: AdapterSpec) -> AdapterConfig:
             f"{_suggest(unknown[0], fields)} Valid options: {', '.join(sorted(fields))}."
         )
     try:
-        return AdapterConfig.load(name, **options)
+        config = AdapterConfig.load(name, **options)
     except (TypeError, ValueError) as error:
         raise ConfigurationError(f"Adapter '{adapter}': bad options for '{name}': {error}") from error
+    return _checked_rank(adapter, config)
+
+
+def _checked_rank(adapter: str, config: AdapterConfig) -> AdapterConfig:
+    rank = getattr(config, "r", None)
+    if isinstance(rank, (int, float)) and not isinstance(rank, bool) and rank < 1:
+        raise ConfigurationError(
+            f"Adapter '{adapter}': r {rank!r}: a LoRA rank must be a whole number of at least 1 "
+            "(e.g. 8)."
+        )
+    return config
+
+
+def check_bottleneck(adapter: str, config, hidden_size: int) -> None:
+    """A bottleneck adapter's width is hidden_size // reduction_factor: it must be >= 1."""
+    factor = getattr(config, "reduction_factor", None)
+    if isinstance(factor, (int, float)) and not isinstance(factor, bool):
+        if factor <= 0 or int(hidden_size // factor) < 1:
+            raise ConfigurationError(
+                f"Adapter '{adapter}': reduction_factor {factor} gives a bottleneck of "
+                f"{int(hidden_size // factor) if factor > 0 else 0} units for hidden size "
+                f"{hidden_size}: use a factor between 1 and {hidden_size}."
+            )
 
 
 def build_adapter_configs(

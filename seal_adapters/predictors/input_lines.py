@@ -10,6 +10,7 @@ import json
 import sys
 
 from allennlp.commands.predict import _PredictManager
+from allennlp.common.checks import ConfigurationError
 from allennlp.common.file_utils import cached_path, open_compressed
 
 from seal_adapters.data.errors import DataError, data_error, preview, where
@@ -58,7 +59,21 @@ def _checked_items(manager):
             yield item
 
 
+def checked_run(original):
+    """`--batch-size 0` would predict nothing and exit 0."""
+    def run(manager):
+        batch_size = getattr(manager, "_batch_size", 1)
+        if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+            raise ConfigurationError(f"--batch-size {batch_size}: give a positive number of inputs "
+                                     "per batch (e.g. 1, the default).")
+        return original(manager)
+    return run
+
+
 def install() -> None:
     if not getattr(_PredictManager._get_json_data, MARK, False):
         setattr(numbered_json_data, MARK, True)
         _PredictManager._get_json_data = numbered_json_data
+        run = checked_run(_PredictManager.run)
+        setattr(run, MARK, True)
+        _PredictManager.run = run

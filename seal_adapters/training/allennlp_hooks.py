@@ -12,14 +12,16 @@ import functools
 import os
 
 import allennlp.commands.train as train_command
+import allennlp.common.params as params_module
 import allennlp.models as allennlp_models
 import allennlp.models.archival as archival
 import allennlp.training.util as training_util
 from allennlp.data import DatasetReader
 from allennlp.evaluation import SimpleEvaluator
+from allennlp.models import Model
 
 from seal_adapters.data.allennlp_reader_checks import checked_read
-from seal_adapters.training.archive_files import checked_extracted_archive
+from seal_adapters.training.archive_files import checked_extracted_archive, gpu_checked_model_load
 from seal_adapters.training.atomic_files import write_atomically
 from seal_adapters.training.run_directory import guarded_train_model, locking_create_serialization_dir
 from seal_adapters.training.run_guards import checked_evaluator_call, guarded_run
@@ -40,6 +42,22 @@ def atomic_archive_model(original):
     return archive_model
 
 
+def checked_parse_overrides(original):
+    """`-o/--overrides` that is not a JSON (or jsonnet) object names the flag."""
+    def parse_overrides(serialized_overrides, ext_vars=None):
+        from allennlp.common.checks import ConfigurationError
+
+        try:
+            return original(serialized_overrides, ext_vars)
+        except (RuntimeError, ValueError) as error:
+            raise ConfigurationError(
+                f"-o/--overrides {serialized_overrides!r} is not a JSON object: {error}. Write "
+                "it like '{\"trainer.num_epochs\": 1}' (keys in double quotes)."
+            ) from None
+
+    return parse_overrides
+
+
 def _wrap(owner, name: str, wrapper) -> None:
     current = getattr(owner, name)
     if not getattr(current, MARK, False):
@@ -54,6 +72,11 @@ def install() -> None:
     _wrap(training_util, "create_serialization_dir", locking_create_serialization_dir)
     _wrap(archival, "archive_model", atomic_archive_model)
     _wrap(archival, "extracted_archive", checked_extracted_archive)
+    if not getattr(Model.__dict__["load"], MARK, False):
+        wrapped = gpu_checked_model_load(Model.__dict__["load"])
+        setattr(wrapped, MARK, True)
+        Model.load = wrapped
+    _wrap(params_module, "parse_overrides", checked_parse_overrides)
     _wrap(DatasetReader, "read", checked_read)
     _wrap(SimpleEvaluator, "__call__", checked_evaluator_call)
     train_command.archive_model = archival.archive_model

@@ -41,3 +41,16 @@ def checked_extracted_archive(original):
             yield tempdir
 
     return extracted_archive
+
+
+def gpu_checked_model_load(original):
+    """Wraps `Model.load` (what `load_archive` calls): a GPU asked for on a machine without one
+    gets allennlp's own "Experiment specified a GPU but none is available" message, as
+    `allennlp train` does, instead of torch's "Cannot access accelerator device"."""
+    def load(cls, config, serialization_dir, weights_file=None, cuda_device=-1, *args, **kwargs):
+        from allennlp.common.checks import check_for_gpu
+
+        check_for_gpu(cuda_device)
+        return original.__func__(cls, config, serialization_dir, weights_file, cuda_device, *args, **kwargs)
+
+    return classmethod(load)

@@ -128,11 +128,32 @@ def locking_create_serialization_dir(original):
     def create_serialization_dir(params, serialization_dir, recover, force):
         lock = RunLock(serialization_dir)
         lock.check_free()
+        if force and os.path.isdir(serialization_dir):
+            check_force_deletes_no_input(params, serialization_dir)
         original(params, serialization_dir, recover, force)
         lock.acquire()
         _held[os.path.abspath(serialization_dir)] = lock
 
     return create_serialization_dir
+
+
+INPUT_KEYS = ("train_data_path", "validation_data_path", "test_data_path")
+
+
+def check_force_deletes_no_input(params, serialization_dir: str) -> None:
+    """`--force` deletes the whole directory: refuse when the run's own data lies inside it."""
+    directory = os.path.realpath(serialization_dir)
+    for key in INPUT_KEYS:
+        value = params.get(key, None) if hasattr(params, "get") else None
+        if not isinstance(value, str) or "://" in value:
+            continue
+        path = os.path.realpath(value.split("#", 1)[0])
+        if path == directory or path.startswith(directory + os.sep):
+            raise ConfigurationError(
+                f"--force would delete {serialization_dir}, which holds this run's {key} "
+                f"({value}). Nothing was deleted. Fix: move the data out of the directory, or "
+                "train into another serialization directory."
+            )
 
 
 def release(serialization_dir: str) -> None:

@@ -15,7 +15,10 @@ allennlp's `TrainModel.run`, so the checks run once the trainer is built and bef
 * adapters the loss never uses are frozen with a warning after the first step, in runs
   without the `alternating_adapters` callback (unused_adapters.py).
 """
+import difflib
+import json
 import logging
+import os
 
 from allennlp.common.checks import ConfigurationError
 
@@ -95,8 +98,43 @@ def check_first_forward(trainer) -> None:
         check_validation_metric([name for _, name in tracker.tracked_metrics], produced)
 
 
+def check_trainer_options(train_model) -> None:
+    """Unknown `trainer` keys (allennlp's `gradient_descent` takes `**kwargs` and drops them)
+    and a negative `grad_norm` / `grad_clipping` (which flips or zeroes every gradient)."""
+    import inspect
+
+    from allennlp.training import GradientDescentTrainer, Trainer
+
+    path = os.path.join(getattr(train_model, "serialization_dir", "") or "", "config.json")
+    if not os.path.isfile(path):
+        return
+    with open(path) as handle:
+        options = json.load(handle).get("trainer", {})
+    if options.get("type", "gradient_descent") == "gradient_descent":
+        known = {"type"}
+        for method in (GradientDescentTrainer.from_partial_objects, GradientDescentTrainer.__init__,
+                       Trainer.__init__):
+            known |= set(inspect.signature(method).parameters) - {"self", "cls", "kwargs"}
+        unknown = sorted(set(options) - known)
+        if unknown:
+            hint = "".join(f" Did you mean '{m[0]}' for '{k}'?" for k in unknown
+                           for m in [difflib.get_close_matches(k, known, n=1)] if m)
+            raise ConfigurationError(
+                f"trainer: unknown option(s) {unknown}; allennlp's gradient_descent trainer would "
+                f"ignore them.{hint}"
+            )
+    for key in ("grad_norm", "grad_clipping"):
+        value = options.get(key)
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and value <= 0:
+            raise ConfigurationError(
+                f"trainer.{key} is {value}: give a positive number (e.g. 1.0), or leave it out "
+                "for no limit."
+            )
+
+
 def check_before_training(train_model) -> None:
     trainer = train_model.trainer
+    check_trainer_options(train_model)
     check_epochs(trainer)
     check_training_data_and_labels(trainer, getattr(train_model, "evaluation_data_loader", None))
     check_reader_matches_embedder(trainer)

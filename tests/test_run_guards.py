@@ -1,0 +1,68 @@
+"""Run-level refusals that need allennlp's whole `train` / `evaluate` / `predict` path (the
+bad-input table builds `TrainModel` itself, so it cannot show them)."""
+import json
+
+import pytest
+from allennlp.commands.train import train_model
+from allennlp.common import Params
+from allennlp.common.checks import ConfigurationError
+
+from seal_adapters.data.errors import decode_text
+from tests.conftest import run_cli
+from tests.test_models_common import config, embedder, one_thread, reader  # noqa: F401
+
+pytestmark = pytest.mark.usefixtures("one_thread")
+
+
+def classifier_config(tiny_roberta, sentiment_data, **trainer):
+    params = config(reader("text", tiny_roberta), {"type": "seal_text_classifier",
+                                                  "text_field_embedder": embedder(tiny_roberta)},
+                    sentiment_data["train"], sentiment_data["validation"])
+    params["trainer"].update(trainer)
+    return params
+
+
+@pytest.mark.parametrize("trainer, expected", [
+    ({"num_epoch": 1}, "trainer: unknown option(s) ['num_epoch']; allennlp's gradient_descent trainer "
+                       "would ignore them. Did you mean 'num_epochs' for 'num_epoch'?"),
+    ({"grad_norm": -1}, "trainer.grad_norm is -1: give a positive number"),
+    ({"grad_clipping": 0}, "trainer.grad_clipping is 0: give a positive number"),
+])
+def test_trainer_options_that_allennlp_would_ignore_or_misuse(tiny_roberta, sentiment_data, tmp_path,
+                                                              trainer, expected):
+    with pytest.raises(ConfigurationError) as error:
+        train_model(Params(classifier_config(tiny_roberta, sentiment_data, **trainer)), str(tmp_path / "run"))
+    assert expected in str(error.value)
+    assert not (tmp_path / "run" / "metrics.json").exists()
+
+
+def test_windows_1252_text_is_read_as_windows_1252():
+    """Curly quotes and dashes saved by Windows are cp1252 bytes 0x93/0x94/0x96: latin-1 would
+    make them control characters."""
+    raw = '{"text": "\\u201cgood\\u201d \\u2013 fine", "label": "pos"}\n'.encode("cp1252")
+    assert decode_text(raw, "f.jsonl") == '{"text": "\\u201cgood\\u201d \\u2013 fine", "label": "pos"}\n'
+
+
+def test_cli_misuse_is_named(tiny_roberta, sentiment_data, tmp_path):
+    """Invalid -o JSON, --cuda-device 0 without a GPU for evaluate, --batch-size 0 for predict."""
+    params = classifier_config(tiny_roberta, sentiment_data)
+    params["data_loader"]["batch_size"] = 32
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(params))
+    bad = run_cli(["allennlp", "train", str(path), "-s", str(tmp_path / "bad"), "-o", "{trainer.num_epochs: 1",
+                   "--include-package", "seal_adapters"])
+    assert bad.returncode != 0
+    assert "-o/--overrides '{trainer.num_epochs: 1' is not a JSON object" in bad.stderr, bad.stderr[-2000:]
+    train_model(Params(params), str(tmp_path / "run"))
+    archive = str(tmp_path / "run" / "model.tar.gz")
+    import torch
+    from allennlp.models.archival import load_archive
+    if not torch.cuda.is_available():
+        with pytest.raises(ConfigurationError, match="Experiment specified a GPU but none is available"):
+            load_archive(archive, cuda_device=0)  # what allennlp evaluate / predict --cuda-device 0 do
+    inputs = tmp_path / "inputs.jsonl"
+    inputs.write_text('{"sentence": "a fine film"}\n')
+    predicted = run_cli(["allennlp", "predict", archive, str(inputs), "--batch-size", "0", "--silent",
+                         "--output-file", str(tmp_path / "out.jsonl"), "--include-package", "seal_adapters"])
+    assert predicted.returncode != 0
+    assert "--batch-size 0: give a positive number of inputs per batch" in predicted.stderr
