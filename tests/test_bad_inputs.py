@@ -455,7 +455,8 @@ def test_bad_input_is_named_with_its_fix_before_training(problem, changes, expec
 BAD_JSONNET = "{\n  trainer: {\n    num_epochs: 1\n    lr: 2,\n  },\n}\n"
 
 
-@pytest.mark.parametrize("name", ["jsonnet-syntax-error", "undefined-env-var", "schedule-in-cli"])
+@pytest.mark.parametrize("name", ["jsonnet-syntax-error", "undefined-env-var", "hidden-size-not-a-number",
+                                  "schedule-in-cli"])
 def test_cli_shows_the_error_before_training(name, tmp_path, tiny_roberta, monkeypatch):
     """jsonnet errors show file and line; the callback's check runs before epoch 0."""
     (tmp_path / "train.jsonl").write_text(GOOD_TRAIN)
@@ -471,6 +472,10 @@ def test_cli_shows_the_error_before_training(name, tmp_path, tiny_roberta, monke
         monkeypatch.delenv("SEAL_TRANSFORMER", raising=False)  # run_cli passes os.environ on
         expected = ["RUNTIME ERROR: undefined external variable: SEAL_TRANSFORMER",
                     "training_configs/adapters_classifier.jsonnet:12:"]
+    elif name == "hidden-size-not-a-number":
+        env["SEAL_HIDDEN_SIZE"] = "abc"
+        expected = ['RUNTIME ERROR: SEAL_HIDDEN_SIZE must be a whole number, the transformer hidden '
+                    'size from its config.json (e.g. 384 for MiniLM), got "abc"']
     else:
         overrides = {"trainer.callbacks": schedule(("scorenn", 1), ("taskn", 1))}
         expected = ["ConfigurationError: alternating_adapters: the schedule names adapter(s) ['taskn']"]

@@ -12,7 +12,13 @@ local trainer = import 'lib/trainer.libsonnet';
 local model_name = std.extVar('SEAL_TRANSFORMER');
 // allennlp's built-in models need their input size: the transformer's hidden size
 // (config.json) times the number of adapters, since output "concat" joins the channels.
-local hidden_size = std.parseInt(std.extVar('SEAL_HIDDEN_SIZE'));
+local hidden_size_text = std.extVar('SEAL_HIDDEN_SIZE');
+local hidden_size =
+  assert std.length(hidden_size_text) > 0
+         && std.all([std.member('0123456789', c) for c in std.stringChars(hidden_size_text)]) :
+         'SEAL_HIDDEN_SIZE must be a whole number, the transformer hidden size from its '
+         + 'config.json (e.g. 384 for MiniLM), got "' + hidden_size_text + '"';
+  std.parseInt(hidden_size_text);
 
 {
   dataset_reader: {
