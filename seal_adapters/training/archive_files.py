@@ -48,9 +48,15 @@ def gpu_checked_model_load(original):
     gets allennlp's own "Experiment specified a GPU but none is available" message, as
     `allennlp train` does, instead of torch's "Cannot access accelerator device"."""
     def load(cls, config, serialization_dir, weights_file=None, cuda_device=-1, *args, **kwargs):
-        from allennlp.common.checks import check_for_gpu
+        from allennlp.common.checks import ConfigurationError, check_for_gpu
 
-        check_for_gpu(cuda_device)
+        try:
+            check_for_gpu(cuda_device)
+        except ConfigurationError as error:
+            raise ConfigurationError(
+                f"{error} Loading a model: pass --cuda-device -1 to allennlp evaluate / predict "
+                "(or cuda_device=-1 to load_archive) to run it on the CPU."
+            ) from None
         return original.__func__(cls, config, serialization_dir, weights_file, cuda_device, *args, **kwargs)
 
     return classmethod(load)
