@@ -43,5 +43,5 @@ def test_the_epoch_summary_says_when_a_turn_had_no_gradient(tiny_roberta, sentim
     train(params, tmp_path / "run")
     summary = [line.split(" - ", 3)[-1] for line in log_lines(tmp_path / "run") if "epoch 0 | trained:" in line]
     assert len(summary) == 1
-    assert ("scorenn 2 steps (2 of them without any gradient to the adapter: the model's loss does "
-            "not use its channel), tasknn 1 steps |") in summary[0]
+    assert ("scorenn 2 steps (none gave the adapter a gradient: the model's loss does not use its "
+            "channel), tasknn 1 steps |") in summary[0]

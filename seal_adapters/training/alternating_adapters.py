@@ -256,6 +256,7 @@ class AlternatingAdaptersCallback(TrainerCallback):
         missing = self.without_gradient_this_epoch.get(name, 0)
         if not missing:
             return ""
-        return (f" ({missing} of them without any gradient to the adapter: the model's loss does "
-                "not use its channel)")
+        if missing == self.steps_this_epoch.get(name, 0):
+            return " (none gave the adapter a gradient: the model's loss does not use its channel)"
+        return f" ({missing} without gradient to the adapter: its loss was 0 on those batches)"
 
