@@ -31,7 +31,7 @@ DATA_KIND = {"seal_multilabel.jsonnet": "multilabel", "seal_ner.jsonnet": "taggi
              "entity_types_cross_entropy.jsonnet": "tagging",
              "seal_ner_conll2003.jsonnet": "conll2003"}
 # SEAL configs that train both sides in every step (alternating_adapters mode "joint").
-JOINT = {"seal_ner.jsonnet", "seal_multilabel.jsonnet", "seal_entity_types.jsonnet",
+JOINT = {"seal_sentiment.jsonnet", "seal_ner.jsonnet", "seal_multilabel.jsonnet", "seal_entity_types.jsonnet",
          "seal_ner_conll2003.jsonnet"}
 ENV_VARS = ("SEAL_TRANSFORMER", "SEAL_TRAIN", "SEAL_VALIDATION", "SEAL_TEST")
 

@@ -59,11 +59,11 @@ def test_demo_quick_trains_evaluates_predicts_and_plots(demo_run):
     predictions = re.findall(r"^  (pos|neg) \(p=(\d\.\d{3})\) +(.+)$", result.stdout, re.M)
     assert len(predictions) == 4 and all(0.5 <= float(p) <= 1.0 for _, p, _ in predictions)
     assert "test_accuracy" in result.stdout and "training_curves.png" in result.stdout
-    # The per-epoch summary of the alternating callback reaches the user: 64 / 16 = 4 batches,
-    # each trained on by both sides (repeat_each_batch).
+    # The per-epoch summary of the callback reaches the user: 64 / 16 = 4 batches, each
+    # training both sides in one joint step.
     assert "epoch 0 | trained: scorenn 4 steps, tasknn 4 steps" in result.stderr
     steps = [json.loads(line) for line in open(os.path.join(out, "batch_history.jsonl"))]
-    assert [s["adapter"] for s in steps] == ["scorenn", "tasknn"] * 4
+    assert [s["adapter"] for s in steps] == ["all"] * 4
     assert all("tasknn_loss" in s and "scorenn_loss" in s for s in steps)
     with open(os.path.join(out, "training_curves.png"), "rb") as handle:
         png = handle.read()

@@ -11,6 +11,10 @@ local seal = import 'lib/seal_model.libsonnet';
 
 local model_name = std.extVar('SEAL_TRANSFORMER');
 
+// The recipe `make compare` measured (README): alternating steps, NCE with 10 samples, the
+// models' default score weight 0.1.
 (import 'seal_sentiment.jsonnet') + {
-  model: seal.text_classifier(model_name, adapters={ scorenn: 'lora', tasknn: 'lora' }),
+  schedule:: [['scorenn', 1], ['tasknn', 1]],
+  model: seal.text_classifier(model_name, adapters={ scorenn: 'lora', tasknn: 'lora' },
+                              scorenn_loss=seal.nce(num_samples=10)),
 }
