@@ -61,7 +61,8 @@ def test_demo_quick_trains_evaluates_predicts_and_plots(demo_run):
     assert "test_accuracy" in result.stdout and "training_curves.png" in result.stdout
     # The per-epoch summary of the callback reaches the user: 64 / 16 = 4 batches, each
     # training both sides in one joint step.
-    assert "epoch 0 | trained: scorenn 4 steps, tasknn 4 steps" in result.stderr
+    # (a batch on which the margin loss is 0 gives the ScoreNN no gradient: the summary says so)
+    assert re.search(r"epoch 0 \| trained: scorenn 4 steps( \([^)]*\))?, tasknn 4 steps", result.stderr)
     steps = [json.loads(line) for line in open(os.path.join(out, "batch_history.jsonl"))]
     assert [s["adapter"] for s in steps] == ["all"] * 4
     assert all("tasknn_loss" in s and "scorenn_loss" in s for s in steps)
