@@ -27,6 +27,13 @@ def classifier_config(tiny_roberta, sentiment_data, **trainer):
                        "would ignore them. Did you mean 'num_epochs' for 'num_epoch'?"),
     ({"grad_norm": -1}, "trainer.grad_norm is -1: give a positive number"),
     ({"grad_clipping": 0}, "trainer.grad_clipping is 0: give a positive number"),
+    ({"num_gradient_accumulation_steps": 0}, "trainer.num_gradient_accumulation_steps is 0: give a whole number >= 1"),
+    ({"checkpointer": {"keep_most_recent_by_count": 0}},
+     "trainer.checkpointer.keep_most_recent_by_count is 0: allennlp needs the last checkpoint"),
+    ({"learning_rate_scheduler": {"type": "noam", "warmup_steps": 0, "model_size": 32}},
+     "trainer.learning_rate_scheduler.warmup_steps is 0: give a whole number >= 1 for 'noam'"),
+    ({"learning_rate_scheduler": {"type": "linear_with_warmup", "warmup_steps": -5}},
+     "trainer.learning_rate_scheduler.warmup_steps is -5: give a whole number >= 0"),
 ])
 def test_trainer_options_that_allennlp_would_ignore_or_misuse(tiny_roberta, sentiment_data, tmp_path,
                                                               trainer, expected):
@@ -62,7 +69,33 @@ def test_cli_misuse_is_named(tiny_roberta, sentiment_data, tmp_path):
             load_archive(archive, cuda_device=0)  # what allennlp evaluate / predict --cuda-device 0 do
     inputs = tmp_path / "inputs.jsonl"
     inputs.write_text('{"sentence": "a fine film"}\n')
+    evaluated = run_cli(["allennlp", "evaluate", archive, sentiment_data["validation"], "--output-file",
+                         str(tmp_path), "--include-package", "seal_adapters"])
+    assert evaluated.returncode != 0
+    assert f"--output-file {tmp_path} is a directory: give a file path" in evaluated.stderr
     predicted = run_cli(["allennlp", "predict", archive, str(inputs), "--batch-size", "0", "--silent",
                          "--output-file", str(tmp_path / "out.jsonl"), "--include-package", "seal_adapters"])
     assert predicted.returncode != 0
     assert "--batch-size 0: give a positive number of inputs per batch" in predicted.stderr
+
+
+def test_a_multilabel_threshold_outside_0_1_is_refused(tiny_roberta, multilabel_data):
+    from tests.test_models_common import build
+
+    with pytest.raises(ConfigurationError, match="threshold 1.5 is a probability cut: give a number between 0 and 1"):
+        build(reader("multilabel", tiny_roberta), {"type": "seal_multilabel_classifier", "threshold": 1.5,
+                                                   "text_field_embedder": embedder(tiny_roberta)},
+              multilabel_data["train"])
+
+
+@pytest.mark.parametrize("flags, expected", [
+    (["--epochs", "0"], "argument --epochs: 0 must be at least 1"),
+    (["--batch-size", "0"], "argument --batch-size: 0 must be at least 1"),
+    (["--train-size", "-5"], "argument --train-size: -5 must be at least 1"),
+])
+def test_demo_budget_flags_must_be_positive(flags, expected, capsys):
+    from seal_adapters.cli import main
+
+    with pytest.raises(SystemExit):
+        main(["demo", *flags])
+    assert expected in capsys.readouterr().err

@@ -12,6 +12,7 @@ A finished run in the serialization directory is reused, never silently replaced
 `--retrain` starts over (deleting it), `--recover` resumes an interrupted one.
 `--quick` runs the same pipeline on a tiny random transformer, as a smoke test.
 """
+import argparse
 import os
 import sys
 import time
@@ -30,16 +31,27 @@ EXAMPLES = (
 )
 
 
+def positive_int(text: str) -> int:
+    """argparse type: a whole number >= 1 (argparse names the flag in its error)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} must be at least 1")
+    return value
+
+
 def train_size(text: str):
-    """An int, or "all" for the whole training split."""
-    return "all" if text.lower() == "all" else int(text)
+    """A positive int, or "all" for the whole training split."""
+    return "all" if text.lower() == "all" else positive_int(text)
 
 
 def add_budget_arguments(parser, default: Budget) -> None:
     parser.add_argument("--train-size", type=train_size, default=None,
                         help=f"first N training sentences, or 'all' (default {default.train_size or 'all'})")
-    parser.add_argument("--epochs", type=int, default=None, help=f"default {default.epochs}")
-    parser.add_argument("--batch-size", type=int, default=None, help=f"default {default.batch_size}")
+    parser.add_argument("--epochs", type=positive_int, default=None, help=f"default {default.epochs}")
+    parser.add_argument("--batch-size", type=positive_int, default=None, help=f"default {default.batch_size}")
 
 
 def budget_of(args, default: Budget) -> Budget:

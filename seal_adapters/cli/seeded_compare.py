@@ -38,11 +38,13 @@ QUICK_SIZE = 64
 
 
 def add_arguments(parser) -> None:
+    from seal_adapters.cli.demo import positive_int
+
     """The options `compare` adds for `--task` (it owns --model, --data-dir, --epochs, ...)."""
     parser.add_argument("--task", choices=sorted(TASKS),
                         help="compare SEAL with its cross-entropy baseline on this task over "
                              "--seeds seeds (without --task: the sentiment comparison of five runs)")
-    parser.add_argument("--seeds", type=int, default=3, help="with --task: seeds per run (default 3)")
+    parser.add_argument("--seeds", type=positive_int, default=3, help="with --task: seeds per run (default 3)")
     parser.add_argument("--variant", action="append", choices=VARIANTS,
                         help="with --task: train only this variant (repeatable)")
     parser.add_argument("--seal-overrides", default="",

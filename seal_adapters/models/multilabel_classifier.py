@@ -8,6 +8,7 @@ from typing import Any, Dict, Optional
 
 import torch
 from allennlp.common import Lazy
+from allennlp.common.checks import ConfigurationError
 from allennlp.data import TextFieldTensors, Vocabulary
 from allennlp.models import Model
 from allennlp.modules import TextFieldEmbedder
@@ -44,6 +45,11 @@ class SealMultilabelClassifier(SealModel):
     def __init__(self, vocab: Vocabulary, text_field_embedder: TextFieldEmbedder,
                  pooler: str = "mean", threshold: float = 0.5,
                  energy: Optional[Lazy[LabelEnergy]] = None, **kwargs) -> None:
+        if not 0.0 < threshold < 1.0:
+            raise ConfigurationError(
+                f"{self.name}: threshold {threshold} is a probability cut: give a number between 0 "
+                "and 1 (0.5 by default); outside it every label is always or never predicted."
+            )
         self.space = MultiLabelSpace(threshold)
         super().__init__(vocab, text_field_embedder, **kwargs)
         self.pooler = check_pooler(pooler, self.name)

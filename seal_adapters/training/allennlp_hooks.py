@@ -24,7 +24,7 @@ from seal_adapters.data.allennlp_reader_checks import checked_read
 from seal_adapters.training.archive_files import checked_extracted_archive, gpu_checked_model_load
 from seal_adapters.training.atomic_files import write_atomically
 from seal_adapters.training.run_directory import guarded_train_model, locking_create_serialization_dir
-from seal_adapters.training.run_guards import checked_evaluator_call, guarded_run
+from seal_adapters.training.run_guards import checked_evaluator_call, checked_options_train_model, guarded_run
 
 MARK = "_seal_adapters_hook"
 
@@ -59,16 +59,19 @@ def checked_parse_overrides(original):
 
 
 def _wrap(owner, name: str, wrapper) -> None:
+    """Replaces `owner.name` by `wrapper(owner.name)`, once per wrapper (several may stack)."""
     current = getattr(owner, name)
-    if not getattr(current, MARK, False):
+    applied = set(getattr(current, MARK, ()))
+    if wrapper.__name__ not in applied:
         wrapped = functools.update_wrapper(wrapper(current), current)  # name, doc, __wrapped__
-        setattr(wrapped, MARK, True)
+        setattr(wrapped, MARK, applied | {wrapper.__name__})
         setattr(owner, name, wrapped)
 
 
 def install() -> None:
     _wrap(train_command.TrainModel, "run", guarded_run)
     _wrap(train_command, "train_model", guarded_train_model)
+    _wrap(train_command, "train_model", checked_options_train_model)
     _wrap(training_util, "create_serialization_dir", locking_create_serialization_dir)
     _wrap(archival, "archive_model", atomic_archive_model)
     _wrap(archival, "extracted_archive", checked_extracted_archive)

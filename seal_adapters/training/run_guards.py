@@ -16,7 +16,6 @@ allennlp's `TrainModel.run`, so the checks run once the trainer is built and bef
   without the `alternating_adapters` callback (unused_adapters.py).
 """
 import difflib
-import json
 import logging
 import os
 
@@ -62,6 +61,11 @@ def checked_evaluator_call(original):
     """Wraps allennlp's `SimpleEvaluator.__call__` (`allennlp evaluate`): an empty file is
     refused instead of reported as accuracy 0.0."""
     def call(self, model, data_loader, *args, **kwargs):
+        outputs = list(args[1:3]) + [kwargs.get("metrics_output_file"), kwargs.get("predictions_output_file")]
+        for output in outputs:
+            if output is not None and os.path.isdir(str(output)):
+                raise ConfigurationError(f"--output-file {output} is a directory: give a file path "
+                                         "for the metrics (it is written after evaluating).")
         check_has_instances(data_loader, "evaluation", "there is nothing to evaluate (its "
                             "metrics would read 0.0)")
         return original(self, model, data_loader, *args, **kwargs)
@@ -98,18 +102,25 @@ def check_first_forward(trainer) -> None:
         check_validation_metric([name for _, name in tracker.tracked_metrics], produced)
 
 
-def check_trainer_options(train_model) -> None:
-    """Unknown `trainer` keys (allennlp's `gradient_descent` takes `**kwargs` and drops them)
-    and a negative `grad_norm` / `grad_clipping` (which flips or zeroes every gradient)."""
+def checked_options_train_model(original):
+    """Wraps allennlp's `train_model`: the trainer options are checked before anything is
+    built (a bad one may fail inside the trainer's constructor)."""
+    def train_model(params, *args, **kwargs):
+        trainer = params.get("trainer", None) if hasattr(params, "get") else None
+        if trainer is not None:
+            check_trainer_options(trainer.as_dict(quiet=True) if hasattr(trainer, "as_dict") else dict(trainer))
+        return original(params, *args, **kwargs)
+    return train_model
+
+
+def check_trainer_options(options: dict) -> None:
+    """Unknown `trainer` keys (allennlp's `gradient_descent` takes `**kwargs` and drops them),
+    and values that fail late or silently: `grad_norm` / `grad_clipping` <= 0 (which flip or
+    zero every gradient), no gradient accumulation group, no checkpoint kept, bad warmup."""
     import inspect
 
     from allennlp.training import GradientDescentTrainer, Trainer
 
-    path = os.path.join(getattr(train_model, "serialization_dir", "") or "", "config.json")
-    if not os.path.isfile(path):
-        return
-    with open(path) as handle:
-        options = json.load(handle).get("trainer", {})
     if options.get("type", "gradient_descent") == "gradient_descent":
         known = {"type"}
         for method in (GradientDescentTrainer.from_partial_objects, GradientDescentTrainer.__init__,
@@ -125,16 +136,38 @@ def check_trainer_options(train_model) -> None:
             )
     for key in ("grad_norm", "grad_clipping"):
         value = options.get(key)
-        if isinstance(value, (int, float)) and not isinstance(value, bool) and value <= 0:
+        if _number(value) and value <= 0:
             raise ConfigurationError(
                 f"trainer.{key} is {value}: give a positive number (e.g. 1.0), or leave it out "
                 "for no limit."
             )
+    steps = options.get("num_gradient_accumulation_steps")
+    if steps is not None and not (isinstance(steps, int) and not isinstance(steps, bool) and steps >= 1):
+        raise ConfigurationError(f"trainer.num_gradient_accumulation_steps is {steps!r}: give a whole "
+                                 "number >= 1 (1 = no accumulation).")
+    keep = (options.get("checkpointer") or {}).get("keep_most_recent_by_count")
+    if _number(keep) and keep < 1:
+        raise ConfigurationError(
+            f"trainer.checkpointer.keep_most_recent_by_count is {keep}: allennlp needs the last "
+            "checkpoint at the end of training to write model.tar.gz; keep at least 1 (or null "
+            "to keep all)."
+        )
+    scheduler = options.get("learning_rate_scheduler") or {}
+    warmup = scheduler.get("warmup_steps")
+    least = 1 if scheduler.get("type") == "noam" else 0
+    if _number(warmup) and warmup < least:
+        raise ConfigurationError(
+            f"trainer.learning_rate_scheduler.warmup_steps is {warmup}: give a whole number >= "
+            f"{least} for '{scheduler.get('type')}'."
+        )
+
+
+def _number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def check_before_training(train_model) -> None:
     trainer = train_model.trainer
-    check_trainer_options(train_model)
     check_epochs(trainer)
     check_training_data_and_labels(trainer, getattr(train_model, "evaluation_data_loader", None))
     check_reader_matches_embedder(trainer)
