@@ -186,3 +186,18 @@ def test_readme_new_task_example_evaluates_with_matching_repetition():
     assert config["data_loader"]["batch_sampler"]["times"] == 3
     assert config["trainer"]["callbacks"][0]["schedule"] == [["scorenn", 2], ["tasknn", 1]]
     assert config["dataset_reader"]["text_key"] == "body"
+
+
+def test_readme_example_config_is_the_shipped_file():
+    """The README's copy of adapters_classifier.jsonnet resolves to the same config."""
+    import _jsonnet
+
+    readme = open(os.path.join(REPO, "README.md")).read()
+    marker = readme.index("// scorenn + tasknn, \"concat\"")
+    start = readme.rindex("```jsonnet", 0, marker) + len("```jsonnet")
+    snippet = readme[start:readme.index("```", marker)]
+    ext_vars = {"SEAL_TRANSFORMER": "m", "SEAL_HIDDEN_SIZE": "384", "SEAL_TRAIN": "t", "SEAL_VALIDATION": "v"}
+    shown = json.loads(_jsonnet.evaluate_snippet("README.md", snippet, jpathdir=[CONFIG_DIR], ext_vars=ext_vars))
+    shipped = json.loads(_jsonnet.evaluate_file(os.path.join(CONFIG_DIR, "adapters_classifier.jsonnet"),
+                                                ext_vars=ext_vars))
+    assert shown == shipped
