@@ -33,10 +33,10 @@ def resolve_data_dir(given: Optional[str]) -> str:
 
     source = given or os.environ.get(ENV)
     if source is None:
-        for candidate in (default_data_dir(), download.cache_dir()):
+        cache = download.cache_dir()
+        for candidate in (default_data_dir(), cache):
             if _has_files(candidate):
                 return candidate
-        cache = download.cache_dir()
         try:
             download.download(cache)
         except download.DownloadError as error:

@@ -3,10 +3,10 @@
 Trains `training_configs/seal_sentiment.jsonnet` (SEAL: a scorenn and a tasknn adapter on
 one frozen transformer, trained jointly: each step trains both, each by its own loss) on the
 sentence polarity data with the bundled pretrained MiniLM-L6, evaluates on the full standard
-test split (1,066 sentences), predicts a few example sentences and draws the training curves. The default budget, one
-epoch over the 8,530 training sentences at batch 16 (one step per batch trains both
-sides), keeps the whole demo under 10 minutes on 2 CPU cores; `--epochs`,
-`--train-size` (the first N sentences) and `--batch-size` change it.
+test split (1,066 sentences), predicts a few example sentences and draws the training
+curves. The default budget, one epoch over the 8,530 training sentences at batch 16 (one step
+per batch trains both sides), keeps the whole demo under 10 minutes on 2 CPU cores;
+`--epochs`, `--train-size` (the first N sentences) and `--batch-size` change it.
 
 A finished run in the serialization directory is reused, never silently replaced:
 `--retrain` starts over (deleting it), `--recover` resumes an interrupted one.

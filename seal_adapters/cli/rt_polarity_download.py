@@ -14,6 +14,7 @@ import urllib.request
 from typing import Dict
 
 from seal_adapters.data.errors import DataError, decode_text
+from seal_adapters.training.atomic_files import write_atomically
 
 URL = "https://www.cs.cornell.edu/people/pabo/movie-review-data/rt-polaritydata.tar.gz"
 URL_ENV = "SEAL_RT_POLARITY_URL"
@@ -74,8 +75,10 @@ def download(directory: str) -> str:
     files = release_files(fetch(address), address)
     os.makedirs(directory, exist_ok=True)
     for name, raw in files.items():
-        partial = os.path.join(directory, f".{name}.partial-{os.getpid()}")
-        with open(partial, "wb") as handle:
-            handle.write(raw)
-        os.replace(partial, os.path.join(directory, name))
+        write_atomically(os.path.join(directory, name), lambda temporary, raw=raw: _write(temporary, raw))
     return directory
+
+
+def _write(path: str, raw: bytes) -> None:
+    with open(path, "wb") as handle:
+        handle.write(raw)

@@ -26,6 +26,7 @@ import sys
 import time
 from typing import Any, Dict, List, Optional
 
+from seal_adapters.cli.demo import positive_int
 from seal_adapters.cli.tasks import TASKS, Task
 from seal_adapters.cli.training_run import Budget, model_label, prepare
 
@@ -38,8 +39,6 @@ QUICK_SIZE = 64
 
 
 def add_arguments(parser) -> None:
-    from seal_adapters.cli.demo import positive_int
-
     """The options `compare` adds for `--task` (it owns --model, --data-dir, --epochs, ...)."""
     parser.add_argument("--task", choices=sorted(TASKS),
                         help="compare SEAL with its cross-entropy baseline on this task over "

@@ -19,10 +19,10 @@ from allennlp.data.dataset_readers import (
 
 from seal_adapters.data.errors import (
     check_is_text,
-    check_line_endings,
     data_error,
     preview,
     require_file,
+    split_lines,
     utf8_error,
 )
 from seal_adapters.data.jsonl import check_text, parse_json_line
@@ -44,11 +44,7 @@ def _lines(path: str, reader_name: str) -> List[str]:
     except UnicodeDecodeError as error:
         raise utf8_error(raw, error, path, f" (allennlp's {reader_name} reader reads UTF-8 only)",
                          "re-save the file as UTF-8, e.g. iconv -f latin1 -t utf-8 FILE > FILE.utf8") from None
-    check_line_endings(text, path)
-    lines = text.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    return lines
+    return split_lines(text, path)
 
 
 def check_text_classification_json(reader: TextClassificationJsonReader, path: str) -> None:

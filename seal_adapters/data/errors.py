@@ -127,18 +127,21 @@ def check_line_endings(text: str, path: str) -> None:
                          "tr '\\r' '\\n' < FILE > FILE.unix", path)
 
 
-def read_lines(path: str, expected: str) -> List[str]:
-    """The file's lines without line endings, decoded by `decode_text`.
-
-    Splits on "\\n" only (not `str.splitlines`, which would also split latin-1 text at
-    characters such as U+0085). A final line break does not make an extra empty line.
-    """
-    require_file(path, expected)
-    with open(path, "rb") as handle:
-        raw = handle.read()
-    text = decode_text(raw, path)
+def split_lines(text: str, path: str) -> List[str]:
+    """Lines split on "\\n" only (not `str.splitlines`, which would also split latin-1 text
+    at characters such as U+0085); a final line break makes no extra empty line."""
     check_line_endings(text, path)
     lines = text.split("\n")
     if lines and lines[-1] == "":
         lines.pop()
+    return lines
+
+
+def read_lines(path: str, expected: str) -> List[str]:
+    """The file's lines without line endings (`split_lines`, then a CR of CRLF dropped),
+    decoded by `decode_text`."""
+    require_file(path, expected)
+    with open(path, "rb") as handle:
+        raw = handle.read()
+    lines = split_lines(decode_text(raw, path), path)
     return [line[:-1] if line.endswith("\r") else line for line in lines]

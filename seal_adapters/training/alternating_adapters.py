@@ -29,7 +29,7 @@ from seal_adapters.data.repeat_each_batch import RepeatEachBatchSampler
 from seal_adapters.embedders.channels import adapter_backbones
 from seal_adapters.embedders.compilation import skip_confidence_checks
 from seal_adapters.training.sides import parameters_by_side
-from seal_adapters.training.unused_adapters import received_gradient
+from seal_adapters.training.unused_adapters import adapter_parameters, received_gradient
 
 logger = logging.getLogger(__name__)
 
@@ -153,8 +153,7 @@ class AlternatingAdaptersCallback(TrainerCallback):
         if idle:
             logger.warning("alternating_adapters: adapter(s) %s are not in the schedule and stay frozen.", idle)
         self._sides, _ = parameters_by_side(model, adapter_names)
-        self._adapter_parameters = {name: [p for b in backbones if name in b.names
-                                           for p in b.adapter_parameters(name)] for name in adapter_names}
+        self._adapter_parameters = adapter_parameters(model)
         self._model = model
         self._compiled = any(b.compiled is not None for b in backbones)
         self._apply()

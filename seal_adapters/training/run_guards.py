@@ -82,10 +82,9 @@ def check_training_data_and_labels(trainer, test_loader) -> None:
     for split, other in (("validation", getattr(trainer, "_validation_data_loader", None)),
                          ("test", test_loader)):
         if other is not None:
-            check_has_instances(other, split, f"every {split} metric would read 0.0")
-            check_labels_seen_in_training(training, other.iter_instances(), split, _path(other),
-                                          _path(loader))
-            for labels in labels_by_namespace(other.iter_instances()).values():
+            evaluated = check_has_instances(other, split, f"every {split} metric would read 0.0")
+            check_labels_seen_in_training(training, evaluated, split, _path(other), _path(loader))
+            for labels in labels_by_namespace(evaluated).values():
                 for label, ps in labels.items():
                     places.setdefault(label, []).extend(p or str(_path(other)) for p in ps)
     check_tag_scheme(trainer.model, places)
