@@ -336,3 +336,15 @@ def test_archive_commands_load_a_users_model_with_include_package(tmp_path, tiny
     listed = seal_cli("list", archive, "--json", "--include-package", "my_plugin", env=env)
     assert listed.returncode == 0, listed.stderr[-3000:]
     assert {row["adapter"] for row in json.loads(listed.stdout)["adapters"]} == {"scorenn", "tasknn"}
+
+
+def test_model_path_names_the_bundled_model_and_refuses_a_name_found_nowhere(tmp_path, capsys, monkeypatch):
+    from seal_adapters.cli import main
+    from seal_adapters.embedders.model_source import bundled_model_dir
+
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "empty-cache"))
+    assert main(["model-path"]) == 0
+    assert capsys.readouterr().out.strip() == bundled_model_dir()
+    assert main(["model-path", "no-such-model"]) == 2
+    assert ("error: 'no-such-model' is neither a local model directory nor a model in the Hugging Face cache"
+            in capsys.readouterr().err)

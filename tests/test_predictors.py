@@ -133,3 +133,50 @@ def test_allennlp_predict_names_the_bad_input_line(archives, tmp_path, lines, ex
     assert result.returncode != 0
     assert expected in result.stderr, result.stderr[-3000:]
     assert not outputs.exists() or outputs.read_text() == ""  # nothing predicted before the error
+
+
+def test_a_predictor_that_does_not_fit_the_model_is_refused_by_name(tiny_roberta, sentiment_data, tmp_path):
+    """seal_tagger / seal_multilabel_classifier / allennlp's sentence_tagger on a text classifier
+    archive: a ConfigurationError naming the predictors that fit, before any output; the
+    classifier's own and allennlp's text_classifier work."""
+    from allennlp.commands.train import train_model
+    from allennlp.common import Params
+    from allennlp.common.checks import ConfigurationError
+    from allennlp.models.archival import load_archive
+    from allennlp.predictors import Predictor
+
+    from tests.test_models_common import config, embedder, reader
+
+    params = config(reader("text", tiny_roberta), {"type": "seal_text_classifier",
+                                                  "text_field_embedder": embedder(tiny_roberta)},
+                    sentiment_data["train"], sentiment_data["validation"])
+    params["trainer"]["num_epochs"] = 1
+    train_model(Params(params), str(tmp_path / "run"))
+    archive = load_archive(str(tmp_path / "run" / "model.tar.gz"))
+    for wrong in ("seal_tagger", "seal_multilabel_classifier", "sentence_tagger"):
+        with pytest.raises(ConfigurationError) as error:
+            Predictor.from_archive(archive, wrong)
+        assert str(error.value) == (
+            f"--predictor {wrong} does not fit this archive's model 'seal_text_classifier' "
+            "(SealTextClassifier). Leave --predictor out (the default is 'seal_text_classifier') or "
+            "use one of ['seal_text_classifier', 'text_classifier'].")
+    for right in (None, "seal_text_classifier", "text_classifier"):
+        assert Predictor.from_archive(archive, right).predict_json({"sentence": "a fine film"})["label"] in {
+            "pos", "neg"}
+
+    # allennlp predict's manager: the output file appears whole or not at all
+    from allennlp.commands.predict import _PredictManager
+
+    from seal_adapters.data.errors import DataError
+
+    predictor = Predictor.from_archive(archive)
+    output, good, bad = tmp_path / "out.jsonl", tmp_path / "good.jsonl", tmp_path / "bad.jsonl"
+    output.write_text("earlier predictions\n")
+    good.write_text('{"sentence": "a fine film"}\n{"sentence": "so dull"}\n')
+    bad.write_text('{"sentence": "a fine film"}\n{"sentence":\n')
+    with pytest.raises(DataError, match="bad.jsonl, line 2: malformed JSON"):
+        _PredictManager(predictor, str(bad), str(output), 1, False, False).run()
+    assert output.read_text() == "earlier predictions\n"
+    _PredictManager(predictor, str(good), str(output), 1, False, False).run()
+    assert [json.loads(line)["label"] in {"pos", "neg"} for line in output.read_text().splitlines()] == [True] * 2
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []

@@ -34,6 +34,12 @@ def classifier_config(tiny_roberta, sentiment_data, **trainer):
      "trainer.learning_rate_scheduler.warmup_steps is 0: give a whole number >= 1 for 'noam'"),
     ({"learning_rate_scheduler": {"type": "linear_with_warmup", "warmup_steps": -5}},
      "trainer.learning_rate_scheduler.warmup_steps is -5: give a whole number >= 0"),
+    ({"optimizer": {"type": "adamw", "lr": 1e-3, "betas": [0.9]}},
+     "trainer.optimizer: the 'adamw' optimizer cannot be built or stepped with {'lr': 0.001, "
+     "'betas': [0.9]}: IndexError"),
+    ({"optimizer": {"type": "adam", "lr": 1e-3, "parameter_groups": [[["heads"], {"lr": -1}]]}},
+     "trainer.optimizer.parameter_groups[0]: the 'adam' optimizer cannot be built or stepped with "
+     "{'lr': -1}: ValueError: Invalid learning rate: -1"),
 ])
 def test_trainer_options_that_allennlp_would_ignore_or_misuse(tiny_roberta, sentiment_data, tmp_path,
                                                               trainer, expected):
@@ -73,10 +79,12 @@ def test_cli_misuse_is_named(tiny_roberta, sentiment_data, tmp_path):
                          str(tmp_path), "--include-package", "seal_adapters"])
     assert evaluated.returncode != 0
     assert f"--output-file {tmp_path} is a directory: give a file path" in evaluated.stderr
+    (tmp_path / "out.jsonl").write_text("earlier predictions\n")
     predicted = run_cli(["allennlp", "predict", archive, str(inputs), "--batch-size", "0", "--silent",
                          "--output-file", str(tmp_path / "out.jsonl"), "--include-package", "seal_adapters"])
     assert predicted.returncode != 0
     assert "--batch-size 0: give a positive number of inputs per batch" in predicted.stderr
+    assert (tmp_path / "out.jsonl").read_text() == "earlier predictions\n"  # allennlp would empty it
 
 
 def test_a_multilabel_threshold_outside_0_1_is_refused(tiny_roberta, multilabel_data):
@@ -99,3 +107,39 @@ def test_demo_budget_flags_must_be_positive(flags, expected, capsys):
     with pytest.raises(SystemExit):
         main(["demo", *flags])
     assert expected in capsys.readouterr().err
+
+
+def test_validation_data_that_is_the_training_data_is_warned_about(tiny_roberta, sentiment_data, tmp_path,
+                                                                   monkeypatch):
+    """The same file, or a copy of every training text, under validation_data_path: a warning
+    naming the split, before training; a held-out file gives none."""
+    import shutil
+
+    from allennlp.data import Instance
+    from allennlp.data.fields import LabelField, TextField
+    from allennlp.data.tokenizers import Token
+
+    from seal_adapters.data import split_overlap
+
+    warnings = []
+    monkeypatch.setattr(split_overlap.logger, "warning", lambda text, *args: warnings.append(text % args))
+    params = classifier_config(tiny_roberta, sentiment_data, num_epochs=1)
+    train_path = params["validation_data_path"] = params["train_data_path"]
+    train_model(Params(params), str(tmp_path / "run"))
+    assert warnings == [f"The validation data is the training file itself ({train_path}): its metrics measure "
+                        "how well the model memorised its training data. Give a held-out file as "
+                        "validation_data_path."]
+
+    def instances(*texts):
+        return [Instance({"tokens": TextField([Token(w) for w in t.split()]), "label": LabelField("pos")})
+                for t in texts]
+
+    copy = tmp_path / "copy.jsonl"
+    shutil.copy(train_path, copy)
+    warnings.clear()
+    check = split_overlap.warn_if_split_is_training_data
+    assert check(instances("a b", "c d", "e"), instances("c d", "a b"), "test", copy, train_path)
+    assert not check(instances("a b", "c d"), instances("a b", "x y"), "test", copy, train_path)
+    assert len(warnings) == 1
+    assert warnings[0].startswith(f"Every one of the 2 test instances ({copy}) also occurs in the training "
+                                  f"data ({train_path})")

@@ -39,6 +39,8 @@ class SealMultilabelClassifier(SealModel):
     """
 
     default_predictor = "seal_multilabel_classifier"
+    # predictors that read this model's output (predictors/predictor_match.py)
+    compatible_predictors = ("seal_multilabel_classifier",)
     name = "seal_multilabel_classifier"
     label_field = "labels"
 

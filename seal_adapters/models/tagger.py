@@ -40,6 +40,8 @@ class SealTagger(SealModel):
     """
 
     default_predictor = "seal_tagger"
+    # predictors that read this model's output (predictors/predictor_match.py)
+    compatible_predictors = ("seal_tagger",)
     name = "seal_tagger"
     label_field = "tags"
     space = TagSequenceSpace()

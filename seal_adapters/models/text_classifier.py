@@ -36,6 +36,8 @@ class SealTextClassifier(SealModel):
     """
 
     default_predictor = "seal_text_classifier"
+    # predictors that read this model's output (predictors/predictor_match.py)
+    compatible_predictors = ("seal_text_classifier", "text_classifier")
     name = "seal_text_classifier"
     label_field = "label"
     space = SingleLabelSpace()

@@ -7,6 +7,7 @@ an error from the middle of a batch; neither says which line. `numbered_json_dat
 an instance before any prediction, and any error is a `DataError` naming the file and the line.
 """
 import json
+import os
 import sys
 
 from allennlp.commands.predict import _PredictManager
@@ -14,6 +15,7 @@ from allennlp.common.checks import ConfigurationError
 from allennlp.common.file_utils import cached_path, open_compressed
 
 from seal_adapters.data.errors import DataError, data_error, preview, where
+from seal_adapters.training.atomic_files import write_atomically
 
 MARK = "_seal_adapters_numbered"
 
@@ -59,21 +61,54 @@ def _checked_items(manager):
             yield item
 
 
+def staged_init(original):
+    """allennlp opens `--output-file` for writing in the constructor, which empties an earlier
+    predictions file before any input is read; here it is only remembered (see `checked_run`)."""
+    def init(manager, predictor, input_file, output_file, *args, **kwargs):
+        original(manager, predictor, input_file, None, *args, **kwargs)
+        manager._final_output_file = output_file
+    return init
+
+
+def _check_output_path(path: str) -> None:
+    if os.path.isdir(path):
+        raise ConfigurationError(f"--output-file {path} is a directory: give a file path for the "
+                                 "predictions.")
+    directory = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(directory):
+        raise ConfigurationError(f"--output-file {path}: the directory {directory} does not exist; "
+                                 "create it or write the predictions elsewhere.")
+
+
 def checked_run(original):
-    """`--batch-size 0` would predict nothing and exit 0."""
+    """`--batch-size 0` would predict nothing and exit 0. The output file appears under its
+    name only once every input is predicted (write_atomically): a bad line, a crash or a full
+    disk leave an earlier file of that name as it was, and no half-written one."""
     def run(manager):
         batch_size = getattr(manager, "_batch_size", 1)
         if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
             raise ConfigurationError(f"--batch-size {batch_size}: give a positive number of inputs "
                                      "per batch (e.g. 1, the default).")
-        return original(manager)
+        final = getattr(manager, "_final_output_file", None)
+        if final is None:
+            return original(manager)
+        _check_output_path(str(final))
+
+        def write(temporary: str) -> None:
+            manager._output_file = open(temporary, "w")
+            try:
+                original(manager)  # closes the file when it finishes
+            finally:
+                manager._output_file.close()
+
+        write_atomically(str(final), write)
     return run
 
 
 def install() -> None:
     if not getattr(_PredictManager._get_json_data, MARK, False):
-        setattr(numbered_json_data, MARK, True)
-        _PredictManager._get_json_data = numbered_json_data
-        run = checked_run(_PredictManager.run)
-        setattr(run, MARK, True)
-        _PredictManager.run = run
+        for name, wrapper in (("_get_json_data", lambda _: numbered_json_data), ("__init__", staged_init),
+                              ("run", checked_run)):
+            wrapped = wrapper(getattr(_PredictManager, name))
+            setattr(wrapped, MARK, True)
+            setattr(_PredictManager, name, wrapped)

@@ -8,6 +8,7 @@ allennlp's `TrainModel.run`, so the checks run once the trainer is built and bef
 * `trainer.num_epochs` is a positive number;
 * the training data gave instances (an empty or all-skipped file must not "train" 0 steps);
 * every label of the validation and test data occurs in the training data (label_coverage.py);
+* validation or test data that is the training data gets a loud warning (split_overlap.py);
 * every tag fits the model's span-F1 `label_encoding` (tag_scheme.py);
 * the reader indexes tokens for the embedder's model (reader_check.py);
 * one forward pass on one validation batch: layer sizes and `validation_metric` (first_forward.py);
@@ -23,10 +24,12 @@ from allennlp.common.checks import ConfigurationError
 
 from seal_adapters.data.errors import DataError
 from seal_adapters.data.label_coverage import check_labels_seen_in_training, labels_by_namespace
+from seal_adapters.data.split_overlap import warn_if_split_is_training_data
 from seal_adapters.data.tag_scheme import check_tag_scheme
 from seal_adapters.training.alternating_adapters import AlternatingAdaptersCallback
 from seal_adapters.training.finite_loss import guard_finite_loss
 from seal_adapters.training.first_forward import check_validation_metric, first_batch, run_first_forward
+from seal_adapters.training.optimizer_check import check_optimizer_options
 from seal_adapters.training.reader_check import check_reader_matches_embedder
 from seal_adapters.training.unused_adapters import UnusedAdapterGuard
 
@@ -84,6 +87,7 @@ def check_training_data_and_labels(trainer, test_loader) -> None:
         if other is not None:
             evaluated = check_has_instances(other, split, f"every {split} metric would read 0.0")
             check_labels_seen_in_training(training, evaluated, split, _path(other), _path(loader))
+            warn_if_split_is_training_data(instances, evaluated, split, _path(other), _path(loader))
             for labels in labels_by_namespace(evaluated).values():
                 for label, ps in labels.items():
                     places.setdefault(label, []).extend(p or str(_path(other)) for p in ps)
@@ -114,8 +118,9 @@ def checked_options_train_model(original):
 
 def check_trainer_options(options: dict) -> None:
     """Unknown `trainer` keys (allennlp's `gradient_descent` takes `**kwargs` and drops them),
-    and values that fail late or silently: `grad_norm` / `grad_clipping` <= 0 (which flip or
-    zero every gradient), no gradient accumulation group, no checkpoint kept, bad warmup."""
+    optimizer options torch would refuse (optimizer_check.py), and values that fail late or
+    silently: `grad_norm` / `grad_clipping` <= 0 (which flip or zero every gradient), no
+    gradient accumulation group, no checkpoint kept, bad warmup."""
     import inspect
 
     from allennlp.training import GradientDescentTrainer, Trainer
@@ -151,6 +156,9 @@ def check_trainer_options(options: dict) -> None:
             "checkpoint at the end of training to write model.tar.gz; keep at least 1 (or null "
             "to keep all)."
         )
+    optimizer = options.get("optimizer")
+    if isinstance(optimizer, dict):
+        check_optimizer_options(optimizer)
     scheduler = options.get("learning_rate_scheduler") or {}
     warmup = scheduler.get("warmup_steps")
     least = 1 if scheduler.get("type") == "noam" else 0

@@ -1,0 +1,49 @@
+"""`trainer.optimizer` options are tried on one throw-away parameter before anything is built.
+
+Why: allennlp passes the options straight to torch, which checks some of them only when the
+optimizer is constructed deep inside `TrainModel.from_partial_objects` (`betas: [0.9]` is an
+`IndexError: tuple index out of range`) and others only at the first step. Building the
+configured optimizer on a single scalar parameter and taking one step costs milliseconds and
+turns either failure into a ConfigurationError that names the option block. Each parameter
+group's overrides are tried the same way, since they are options of the same optimizer.
+"""
+import copy
+from typing import Any, Dict, List
+
+import torch
+from allennlp.common import Params
+from allennlp.common.checks import ConfigurationError
+from allennlp.training.optimizers import Optimizer
+
+
+def _try_optimizer(options: Dict[str, Any]) -> None:
+    parameter = torch.nn.Parameter(torch.ones(1))
+    optimizer = Optimizer.from_params(model_parameters=[("check", parameter)],
+                                      params=Params(copy.deepcopy(options)))
+    parameter.grad = torch.ones(1)
+    optimizer.step()
+
+
+def check_optimizer_options(options: Dict[str, Any]) -> None:
+    """Raises a ConfigurationError when the `trainer.optimizer` block cannot build a working
+    optimizer; allennlp's own errors (an unknown `type`, an unknown key) pass through as they are."""
+    groups: List = options.get("parameter_groups") or []
+    base = {key: value for key, value in options.items() if key != "parameter_groups"}
+    trials = [("trainer.optimizer", base)]
+    for index, group in enumerate(groups):
+        overrides = group[1] if isinstance(group, (list, tuple)) and len(group) == 2 else None
+        if isinstance(overrides, dict):
+            trials.append((f"trainer.optimizer.parameter_groups[{index}]", {**base, **overrides}))
+    for where, trial in trials:
+        try:
+            _try_optimizer(trial)
+        except ConfigurationError:
+            raise
+        except (TypeError, ValueError, IndexError, KeyError, RuntimeError) as error:
+            shown = {key: value for key, value in trial.items() if key != "type"}
+            raise ConfigurationError(
+                f"{where}: the '{trial.get('type', 'default')}' optimizer cannot be built or "
+                f"stepped with {shown}: {type(error).__name__}: {error}. Fix the option that "
+                "torch names (for Adam-style optimizers, betas is a pair such as [0.9, 0.999]; "
+                "lr, eps and weight_decay are numbers >= 0)."
+            ) from None
