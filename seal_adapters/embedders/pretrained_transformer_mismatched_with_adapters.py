@@ -9,6 +9,7 @@ from typing import Any, Dict, Optional, Sequence
 from allennlp.modules.token_embedders import PretrainedTransformerMismatchedEmbedder, TokenEmbedder
 
 from seal_adapters.embedders.adapter_configs import AdapterSpec
+from seal_adapters.embedders.allennlp_options import ReinitModules
 from seal_adapters.embedders.compilation import CompileSpec
 from seal_adapters.embedders.pretrained_transformer_with_adapters import (
     CONCAT,
@@ -36,6 +37,13 @@ class PretrainedTransformerMismatchedWithAdaptersEmbedder(PretrainedTransformerM
         tokenizer_kwargs: Optional[Dict[str, Any]] = None,
         transformer_kwargs: Optional[Dict[str, Any]] = None,
         sub_token_mode: str = "avg",
+        train_parameters: bool = False,
+        eval_mode: bool = False,
+        load_weights: bool = True,
+        sub_module: Optional[str] = None,
+        reinit_modules: ReinitModules = None,
+        override_weights_file: Optional[str] = None,
+        override_weights_strip_prefix: Optional[str] = None,
     ) -> None:
         TokenEmbedder.__init__(self)
         self._matched_embedder = PretrainedTransformerWithAdaptersEmbedder(
@@ -50,6 +58,13 @@ class PretrainedTransformerMismatchedWithAdaptersEmbedder(PretrainedTransformerM
             compile=compile,
             tokenizer_kwargs=tokenizer_kwargs,
             transformer_kwargs=transformer_kwargs,
+            train_parameters=train_parameters,
+            eval_mode=eval_mode,
+            load_weights=load_weights,
+            sub_module=sub_module,
+            reinit_modules=reinit_modules,
+            override_weights_file=override_weights_file,
+            override_weights_strip_prefix=override_weights_strip_prefix,
         )
         self.sub_token_mode = sub_token_mode
 

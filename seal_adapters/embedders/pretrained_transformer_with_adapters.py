@@ -18,6 +18,12 @@ from allennlp.modules.token_embedders import PretrainedTransformerEmbedder, Toke
 
 from seal_adapters.embedders.adapter_backbone import AdapterBackbone
 from seal_adapters.embedders.adapter_configs import AdapterSpec, build_adapter_configs
+from seal_adapters.embedders.allennlp_options import (
+    ReinitModules,
+    check_options,
+    reinit,
+    resize_for_added_tokens,
+)
 from seal_adapters.embedders.backbone_cache import frozen_backbone
 from seal_adapters.embedders.channel_scalar_mix import ChannelScalarMix
 from seal_adapters.embedders.checkpointing import enable_gradient_checkpointing
@@ -76,8 +82,10 @@ class PretrainedTransformerWithAdaptersEmbedder(PretrainedTransformerEmbedder):
         training starts). Without it, a text longer than the model's positions is encoded in
         windows of that many wordpieces (positions restart in each window; one warning), so
         long inputs never crash.
-    last_layer_only, tokenizer_kwargs, transformer_kwargs :
-        As in allennlp's `pretrained_transformer` embedder.
+    last_layer_only, tokenizer_kwargs, transformer_kwargs, train_parameters, eval_mode,
+    load_weights, reinit_modules, override_weights_file, override_weights_strip_prefix :
+        As in allennlp's `pretrained_transformer` embedder; what they mean with adapters (and
+        why `sub_module` is refused) is in allennlp_options.py.
     gradient_checkpointing : `bool`, optional
         Recompute activations in backward (non-reentrant, so it works with a frozen backbone).
     compile : `Union[bool, str, Dict]`, optional (default = `False`)
@@ -99,9 +107,17 @@ class PretrainedTransformerWithAdaptersEmbedder(PretrainedTransformerEmbedder):
         compile: CompileSpec = False,
         tokenizer_kwargs: Optional[Dict[str, Any]] = None,
         transformer_kwargs: Optional[Dict[str, Any]] = None,
+        train_parameters: bool = False,
+        eval_mode: bool = False,
+        load_weights: bool = True,
+        sub_module: Optional[str] = None,
+        reinit_modules: ReinitModules = None,
+        override_weights_file: Optional[str] = None,
+        override_weights_strip_prefix: Optional[str] = None,
     ) -> None:
         TokenEmbedder.__init__(self)
         configs = build_adapter_configs(adapters, load_adapters)
+        check_options(list(configs), train_parameters, sub_module, reinit_modules)
         if output != CONCAT and output not in configs:
             raise ConfigurationError(
                 f"output '{output}' names no adapter: use one of {list(configs)} or \"{CONCAT}\"."
@@ -113,9 +129,18 @@ class PretrainedTransformerWithAdaptersEmbedder(PretrainedTransformerEmbedder):
                 "of them (compile with gradient_checkpointing off, or checkpointing uncompiled)."
             )
         self.model_name = resolve_model_name(model_name)
-        backbone = frozen_backbone(self.model_name, transformer_kwargs)
+        backbone = frozen_backbone(self.model_name, transformer_kwargs, load_weights=load_weights,
+                                   override_weights_file=override_weights_file,
+                                   override_weights_strip_prefix=override_weights_strip_prefix,
+                                   private=train_parameters)
+        tokenizer = PretrainedTransformerTokenizer(self.model_name, tokenizer_kwargs=tokenizer_kwargs)
+        self._check_tokenizer_size(backbone, tokenizer, tokenizer_kwargs, train_parameters)
+        reinit(backbone, reinit_modules)
         self.transformer_model = AdapterBackbone(backbone, configs, load_adapters, execution,
                                                  compile=compile)
+        if train_parameters:
+            for parameter in backbone.parameters():
+                parameter.requires_grad_(True)
         if gradient_checkpointing:
             enable_gradient_checkpointing(backbone)
         self.config = backbone.config
@@ -129,24 +154,32 @@ class PretrainedTransformerWithAdaptersEmbedder(PretrainedTransformerEmbedder):
                                                 self.config.num_hidden_layers, self.hidden_size,
                                                 lambda: backbone_of_mix.requested)
             self.config.output_hidden_states = True
-        tokenizer = PretrainedTransformerTokenizer(self.model_name, tokenizer_kwargs=tokenizer_kwargs)
-        rows = backbone.get_input_embeddings().num_embeddings
-        if len(tokenizer.tokenizer) > rows:
-            raise ConfigurationError(
-                f"The tokenizer in '{self.model_name}' has {len(tokenizer.tokenizer)} tokens but the "
-                f"model's embedding matrix has {rows} rows: the tokenizer and the model do not "
-                "match. Put the tokenizer saved with these weights into the model directory."
-            )
         self._num_added_start_tokens = len(tokenizer.single_sequence_start_tokens)
         self._num_added_end_tokens = len(tokenizer.single_sequence_end_tokens)
         self._num_added_tokens = self._num_added_start_tokens + self._num_added_end_tokens
         self.position_limit = position_limit(backbone)
         check_max_length(max_length, self._num_added_tokens, self.position_limit)
         self._warned_long_input = False
-        self.train_parameters = False
-        self.eval_mode = False
+        self.train_parameters = train_parameters
+        self.eval_mode = eval_mode  # read by allennlp's train(): the transformer stays in eval mode
         self._output_names: Tuple[str, ...] = self.adapter_names if output == CONCAT else (output,)
         self.transformer_model.set_requested(self._output_names)
+
+    def _check_tokenizer_size(self, backbone, tokenizer, tokenizer_kwargs, train_parameters: bool) -> None:
+        """Tokens added by `tokenizer_kwargs` get embedding rows (as in allennlp); a tokenizer
+        that is bigger on its own belongs to another model."""
+        rows = backbone.get_input_embeddings().num_embeddings
+        size = len(tokenizer.tokenizer)
+        if size <= rows:
+            return
+        own = len(PretrainedTransformerTokenizer(self.model_name).tokenizer) if tokenizer_kwargs else size
+        if own > rows:
+            raise ConfigurationError(
+                f"The tokenizer in '{self.model_name}' has {own} tokens but the model's embedding "
+                f"matrix has {rows} rows: the tokenizer and the model do not match. Put the "
+                "tokenizer saved with these weights into the model directory."
+            )
+        resize_for_added_tokens(backbone, size, train_parameters)
 
     @property
     def adapter_names(self) -> Tuple[str, ...]:
@@ -207,4 +240,6 @@ class PretrainedTransformerWithAdaptersEmbedder(PretrainedTransformerEmbedder):
 
     def train(self, mode: bool = True):
         torch.nn.Module.train(self, mode)
+        if self.eval_mode:  # allennlp's eval_mode: the transformer (and its adapters) never train
+            self.transformer_model.eval()
         return self
