@@ -7,6 +7,11 @@ step, on the same examples). Repeating each batch as many times as one cycle of 
 has steps does exactly that with allennlp's own trainer: per epoch, every side trains on
 every example once, and the ScoreNN scores the very batch the TaskNN then learns from.
 
+With gradient accumulation (`num_gradient_accumulation_steps` k > 1) an optimizer step
+sums k batches, so whole groups of k batches are repeated (`group`, set from the trainer by
+the `alternating_adapters` callback): each side's step sees the same k batches. A short last
+group is filled up to k by cycling its batches, so no step mixes two sides' turns.
+
 Use it for training only; give `validation_data_loader` a plain loader (repeating changes no
 metric there, it only doubles the work).
 
@@ -55,6 +60,7 @@ class RepeatEachBatchSampler(BatchSampler):
         self.batch_sampler = batch_sampler
         self.batch_size = batch_size
         self.times = times
+        self.group = 1  # batches per optimizer step (gradient accumulation); see the docstring
 
     def _batches(self, instances: Sequence[Instance]) -> Iterable[List[int]]:
         if self.batch_sampler is not None:
@@ -64,14 +70,20 @@ class RepeatEachBatchSampler(BatchSampler):
         return [order[start:start + self.batch_size] for start in range(0, len(order), self.batch_size)]
 
     def get_batch_indices(self, instances: Sequence[Instance]) -> Iterable[List[int]]:
-        for batch in self._batches(instances):
+        batches = list(self._batches(instances))
+        for start in range(0, len(batches), self.group):
+            group = batches[start:start + self.group]
+            group = [group[i % len(group)] for i in range(self.group)]  # a short last group, filled
             for _ in range(self.times):
-                yield list(batch)
+                for batch in group:
+                    yield list(batch)
 
     def get_num_batches(self, instances: Sequence[Instance]) -> int:
         if self.batch_sampler is None:
-            return self.times * -(-len(instances) // self.batch_size)
-        return self.times * self.batch_sampler.get_num_batches(instances)
+            batches = -(-len(instances) // self.batch_size)
+        else:
+            batches = self.batch_sampler.get_num_batches(instances)
+        return self.times * self.group * -(-batches // self.group)
 
     def get_batch_size(self) -> Optional[int]:
         return self.batch_size if self.batch_sampler is None else self.batch_sampler.get_batch_size()

@@ -16,6 +16,11 @@ instead, from one forward of both channels and one backward: the SEAL models' lo
 gives each side gradients from its own term only (seal_model.py), so one step does what an
 alternating cycle does at about half the cost. The schedule's step counts are not used then,
 and each batch is used once (no `repeat_each_batch`).
+
+Gradient accumulation (`num_gradient_accumulation_steps` k): the callback's backward divides
+the loss by the group's size as allennlp's own does, the schedule counts optimizer steps (a
+turn is k batches), and `repeat_each_batch` repeats whole groups of k batches, so accumulation
+k at batch b trains both sides as batch k*b does (tests/test_gradient_accumulation.py).
 """
 import logging
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
@@ -23,7 +28,6 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 import torch
 from allennlp.common.checks import ConfigurationError
 from allennlp.training.callbacks import TrainerCallback
-from allennlp.training.callbacks.backward import MixedPrecisionBackwardCallback
 
 from seal_adapters.data.repeat_each_batch import RepeatEachBatchSampler
 from seal_adapters.embedders.channels import adapter_backbones
@@ -171,7 +175,10 @@ class AlternatingAdaptersCallback(TrainerCallback):
 
     def on_start(self, trainer, is_primary: bool = True, **kwargs) -> None:
         self.attach(trainer.model)
-        self._check_repetition(getattr(getattr(trainer, "data_loader", None), "batch_sampler", None))
+        sampler = getattr(getattr(trainer, "data_loader", None), "batch_sampler", None)
+        self._check_repetition(sampler)
+        if isinstance(sampler, RepeatEachBatchSampler):  # repeat whole accumulation groups
+            sampler.group = int(getattr(trainer, "_num_gradient_accumulation_steps", 1) or 1)
         if self._compiled and skip_confidence_checks(trainer):
             logger.info("alternating_adapters: allennlp's confidence checks are skipped for the compiled "
                         "transformer (their first-batch hooks would compile every graph twice)")
@@ -197,16 +204,27 @@ class AlternatingAdaptersCallback(TrainerCallback):
                 f"on different batches. Set repeat_each_batch's times to {cycle}."
             )
 
+    def _group_size(self, trainer) -> int:
+        """Batches in the current optimizer step: allennlp divides the loss by this number
+        before its own backward (`loss / len(batch_group)`), but hands callbacks the undivided
+        `batch_outputs["loss"]`; the last group of an epoch may be short."""
+        steps = int(getattr(trainer, "_num_gradient_accumulation_steps", 1) or 1)
+        if steps == 1:
+            return 1
+        try:
+            batches = len(trainer.data_loader)
+        except TypeError:
+            return steps
+        done = getattr(trainer, "_batches_in_epoch_completed", 0) * steps
+        return max(1, min(steps, batches - done))
+
     def on_backward(self, trainer, batch_outputs: Dict[str, torch.Tensor], backward_called: bool,
                     **kwargs) -> bool:
         did_backward = False
         if not backward_called:
-            if getattr(trainer, "_scaler", None) is not None:
-                MixedPrecisionBackwardCallback(self.serialization_dir).on_backward(
-                    trainer, batch_outputs, backward_called
-                )
-            else:
-                batch_outputs["loss"].backward()
+            loss = batch_outputs["loss"] / self._group_size(trainer)
+            scaler = getattr(trainer, "_scaler", None)
+            (scaler.scale(loss) if scaler is not None else loss).backward()
             did_backward = True
         for parameter in self.frozen_parameters():
             parameter.grad = None
