@@ -39,6 +39,7 @@ class TestSealTagger(ModelTestCase):
                         tagging_data["train"], tagging_data["validation"], epochs=1)
         param_file = write_config(tmp_path / "config.json", params)
         self.set_up_model(param_file, tagging_data["train"])
+        self.ensure_batch_predictions_are_consistent()
         self.ensure_model_can_train_save_and_load(param_file)
 
 

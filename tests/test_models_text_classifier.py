@@ -29,6 +29,7 @@ class TestSealTextClassifier(ModelTestCase):
                         sentiment_data["train"], sentiment_data["validation"], epochs=1)
         param_file = write_config(tmp_path / "config.json", params)
         self.set_up_model(param_file, sentiment_data["train"])
+        self.ensure_batch_predictions_are_consistent()
         self.ensure_model_can_train_save_and_load(param_file)
 
     def test_train_save_and_load_with_alternation(self, tiny_roberta, sentiment_data, tmp_path):
