@@ -55,7 +55,8 @@ def test_override_weights_file_with_its_prefix(tiny_roberta, tmp_path):
         assert torch.equal(state["embeddings.word_embeddings.weight"], pretrained["embeddings.word_embeddings.weight"])
     with pytest.raises(ConfigurationError) as error:
         make(tiny_roberta, override_weights_file=path)
-    assert f"override_weights_file {path} does not fit the model: {len(pretrained)} tensor(s) it lacks" in str(error.value)
+    lacks = f"override_weights_file {path} does not fit the model: {len(pretrained)} tensor(s) it lacks"
+    assert lacks in str(error.value)
     assert "Set override_weights_strip_prefix" in str(error.value)
     with pytest.raises(ConfigurationError, match="override_weights_strip_prefix 'bert.' matches no tensor"):
         make(tiny_roberta, override_weights_file=path, override_weights_strip_prefix="bert.")

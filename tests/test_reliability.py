@@ -32,6 +32,7 @@ from allennlp.training.trainer import TrainerCheckpoint
 from allennlp.training.util import create_serialization_dir
 
 from seal_adapters.embedders import PretrainedTransformerWithAdaptersEmbedder, export_adapters
+from seal_adapters.embedders.model_files import DamagedFileError
 from seal_adapters.testing import fault_injection
 from seal_adapters.testing import synthetic_data as data
 from seal_adapters.training import run_directory, run_guards
@@ -160,7 +161,9 @@ def test_allennlp_default_checkpointer_cannot_recover_from_the_same_kill(env, tm
     assert killed.returncode == -signal.SIGKILL
     assert checkpoint_files(out) == ["model_state_e0_b3.th", "model_state_e0_b6.th",
                                      "training_state_e0_b3.th", "training_state_e0_b6.th"]
-    with pytest.raises(OSError, match="Invalid argument"):  # the half-written training state
+    # the half-written training state: allennlp's OSError, named as damaged by seal_adapters
+    with pytest.raises(DamagedFileError, match=r"model_state_e0_b6.th, .*training_state_e0_b6.th\): it is "
+                                               r"damaged, crafted or not a torch checkpoint \(.*Invalid argument"):
         Checkpointer(str(out)).load_checkpoint()  # what --recover calls
     # The atomic checkpointer, on this very directory, skips the damaged pair with a warning.
     state = AtomicCheckpointer(str(out)).load_checkpoint()
@@ -375,16 +378,20 @@ def crafted(tmp_path):
     return write, marker
 
 
-@pytest.mark.parametrize("checkpointer, error", [(Checkpointer, pickle.UnpicklingError),
-                                                 (AtomicCheckpointer, UnreadableCheckpointsError)],
-                         ids=["default", "atomic"])
-def test_recover_refuses_a_crafted_training_state(checkpointer, error, reference, crafted, tmp_path):
+@pytest.mark.parametrize("checkpointer, error, message", [
+    # allennlp's default checkpointer, as installed by seal_adapters: named as damaged, without
+    # torch's advice to load it with weights_only=False
+    (Checkpointer, DamagedFileError, r"--recover cannot read the newest checkpoint \(.*model_state_e2_b0.th, "
+     r".*training_state_e2_b0.th\): it is damaged, crafted or not a torch checkpoint \(torch refused to "
+     r"unpickle it\). Fix: delete these two files"),
+    (AtomicCheckpointer, UnreadableCheckpointsError, "Weights only load failed")], ids=["default", "atomic"])
+def test_recover_refuses_a_crafted_training_state(checkpointer, error, message, reference, crafted, tmp_path):
     write, marker = crafted
     out = tmp_path / "run"
     os.makedirs(out)
     shutil.copy(reference[0] / "model_state_e2_b0.th", out)
     write(out / "training_state_e2_b0.th")
-    with pytest.raises(error, match="Weights only load failed"):
+    with pytest.raises(error, match=message):
         checkpointer(str(out)).load_checkpoint()  # what --recover calls
     assert not marker.exists()
 

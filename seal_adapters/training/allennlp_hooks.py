@@ -5,6 +5,8 @@
 * `run_directory`: one writer per serialization directory, `--recover` on a finished run;
 * `atomic_files`: `model.tar.gz` is complete under its name or absent (disk full, a kill);
 * `archive_files`: a damaged `model.tar.gz` is named as damaged wherever it is loaded;
+* `checkpointer`: a damaged checkpoint under allennlp's `default` checkpointer is named as
+  damaged on `--recover` (the `atomic` one skips it by itself);
 * `allennlp_reader_checks`: allennlp's own readers' files are checked (file, line, fix)
   before they are read, for every command that reads data.
 """
@@ -19,10 +21,12 @@ import allennlp.training.util as training_util
 from allennlp.data import DatasetReader
 from allennlp.evaluation import SimpleEvaluator
 from allennlp.models import Model
+from allennlp.training.checkpointer import Checkpointer
 
 from seal_adapters.data.allennlp_reader_checks import checked_read
 from seal_adapters.training.archive_files import checked_extracted_archive, gpu_checked_model_load
 from seal_adapters.training.atomic_files import write_atomically
+from seal_adapters.training.checkpointer import checked_default_load
 from seal_adapters.training.run_directory import guarded_train_model, locking_create_serialization_dir
 from seal_adapters.training.run_guards import checked_evaluator_call, checked_options_train_model, guarded_run
 
@@ -82,5 +86,6 @@ def install() -> None:
     _wrap(params_module, "parse_overrides", checked_parse_overrides)
     _wrap(DatasetReader, "read", checked_read)
     _wrap(SimpleEvaluator, "__call__", checked_evaluator_call)
+    _wrap(Checkpointer, "load_checkpoint", checked_default_load)
     train_command.archive_model = archival.archive_model
     allennlp_models.archive_model = archival.archive_model

@@ -134,3 +134,27 @@ class _AtomicTorch:
 
 
 _ATOMIC_TORCH = _AtomicTorch()
+
+
+def checked_default_load(original):
+    """allennlp's `default` checkpointer on a damaged newest checkpoint ends in torch's
+    `UnpicklingError`, whose advice (load with weights_only=False) would run whatever the file
+    holds. Installed on `Checkpointer.load_checkpoint` (allennlp_hooks.py): the error names the
+    checkpoint as damaged and says how to recover from the one before."""
+    def load_checkpoint(self) -> Optional[TrainerCheckpoint]:
+        from seal_adapters.embedders.model_files import DamagedFileError
+
+        try:
+            return original(self)
+        except (RuntimeError, EOFError, OSError, pickle.UnpicklingError) as error:
+            paths = self.find_latest_checkpoint() or ("the newest checkpoint",)
+            reason = ("torch refused to unpickle it" if isinstance(error, pickle.UnpicklingError)
+                      else (str(error).strip().splitlines() or [type(error).__name__])[0][:200])
+            raise DamagedFileError(
+                f"--recover cannot read the newest checkpoint ({', '.join(map(str, paths))}): it is "
+                f"damaged, crafted or not a torch checkpoint ({reason}). Fix: delete these two files to "
+                "resume from the checkpoint before, or start again with --force. Never load it with "
+                "weights_only=False. The 'atomic' checkpointer (trainer.checkpointer.type) never "
+                "leaves a half-written checkpoint and skips a damaged one by itself."
+            ) from None
+    return load_checkpoint

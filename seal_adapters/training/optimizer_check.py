@@ -8,6 +8,7 @@ turns either failure into a ConfigurationError that names the option block. Each
 group's overrides are tried the same way, since they are options of the same optimizer.
 """
 import copy
+import logging
 from typing import Any, Dict, List
 
 import torch
@@ -18,8 +19,14 @@ from allennlp.training.optimizers import Optimizer
 
 def _try_optimizer(options: Dict[str, Any]) -> None:
     parameter = torch.nn.Parameter(torch.ones(1))
-    optimizer = Optimizer.from_params(model_parameters=[("check", parameter)],
-                                      params=Params(copy.deepcopy(options)))
+    quiet = logging.getLogger("allennlp.training.optimizers")  # its parameter counts would mislead
+    level = quiet.level
+    quiet.setLevel(logging.WARNING)
+    try:
+        optimizer = Optimizer.from_params(model_parameters=[("check", parameter)],
+                                          params=Params(copy.deepcopy(options)))
+    finally:
+        quiet.setLevel(level)
     parameter.grad = torch.ones(1)
     optimizer.step()
 
