@@ -88,7 +88,7 @@ def make_batches(vocab_size: int, batch_size: int, length: int, steps: int, devi
 
 
 def plugin_model(model_dir: str, dual: bool, execution: str, gradient_checkpointing: bool = False,
-                 compile=False) -> Model:
+                 compile=False, reuse_idle_channel: bool = False) -> Model:
     vocab = Vocabulary()
     vocab.add_tokens_to_namespace(["neg", "pos"], "labels")
     adapters_config = {"scorenn": "seq_bn", "tasknn": "seq_bn"} if dual else {"tasknn": "seq_bn"}
@@ -96,6 +96,7 @@ def plugin_model(model_dir: str, dual: bool, execution: str, gradient_checkpoint
         "type": "seal_text_classifier",
         "score_loss_weight": 1.0 if dual else 0.0,
         "dropout": 0.0,
+        "reuse_idle_channel": reuse_idle_channel,
         "text_field_embedder": {"token_embedders": {"tokens": {
             "type": "pretrained_transformer_with_adapters", "model_name": model_dir,
             "adapters": adapters_config, "execution": execution,

@@ -31,6 +31,7 @@ import torch
 from adapters import AdapterSetup, Parallel
 from adapters.configuration.adapter_config import AdapterConfig
 from allennlp.common.checks import ConfigurationError
+from torch.profiler import record_function
 from transformers.modeling_outputs import BaseModelOutput
 
 from seal_adapters.embedders.adapter_configs import check_bottleneck
@@ -252,19 +253,23 @@ class AdapterBackbone(torch.nn.Module):
                     if inputs.get(key) is not None:
                         inputs[key] = inputs[key].repeat(len(names), *([1] * (inputs[key].dim() - 1)))
                 inputs["adapter_input_parallelized"] = True
-            output = self._run(Parallel(*names) if len(names) > 1 else names[0], **inputs)
+            label = "seal.channels.parallel" if len(names) > 1 else \
+                f"seal.channel.{names[0]}.{'no_grad' if self.is_frozen(names[0]) else 'grad'}"
+            with record_function(label):
+                output = self._run(Parallel(*names) if len(names) > 1 else names[0], **inputs)
             last = side_by_side(output.last_hidden_state, len(names), batch_size)
             hidden_states = None
             if want_hidden and output.hidden_states is not None:
                 hidden_states = tuple(side_by_side(h, len(names), batch_size) for h in output.hidden_states)
             return BaseModelOutput(last_hidden_state=last, hidden_states=hidden_states)
         outputs = []
-        for name in names:
+        for name in names:  # profiler labels (bench/profile_seal_step.py); free when not profiling
             if self.is_frozen(name):
-                with torch.no_grad():
+                with torch.no_grad(), record_function(f"seal.channel.{name}.no_grad"):
                     outputs.append(self._run(name, **inputs))
             else:
-                outputs.append(self._run(name, **inputs))
+                with record_function(f"seal.channel.{name}.grad"):
+                    outputs.append(self._run(name, **inputs))
         hidden_states = None
         if want_hidden:
             hidden_states = tuple(torch.cat(layer, dim=-1) for layer in zip(*(o.hidden_states for o in outputs)))

@@ -22,10 +22,12 @@ from allennlp.models import Model
 from allennlp.modules import TextFieldEmbedder
 from allennlp.nn import InitializerApplicator
 from allennlp.nn.util import dist_reduce_sum
+from torch.profiler import record_function
 
 from seal_adapters.embedders.channels import embed_channels, single_adapter_embedder
 from seal_adapters.losses import CrossEntropyScoreLoss, NCERankingLoss, ScoreNNLoss, TaskNNLoss
 from seal_adapters.losses.label_spaces import LabelSpace
+from seal_adapters.models.idle_channel_reuse import IdleChannelCache
 
 logger = logging.getLogger(__name__)
 
@@ -65,6 +67,10 @@ class SealModel(Model):
         The embedder's adapters for each side; heads are stored under these names.
     initializer : `InitializerApplicator`, optional
         Applied once the heads are built.
+    reuse_idle_channel : `bool`, optional (default = `False`)
+        Alternating SEAL: a frozen side's channel kept from the previous step on the same
+        batch is reused instead of recomputed (one transformer forward fewer per batch; the
+        reused channel is one update of its side old). See idle_channel_reuse.py.
 
     # Diagnostics (training metrics, whenever the ScoreNN trains)
 
@@ -93,6 +99,7 @@ class SealModel(Model):
         tasknn_adapter: str = "tasknn",
         scorenn_adapter: str = "scorenn",
         initializer: InitializerApplicator = InitializerApplicator(),
+        reuse_idle_channel: bool = False,
         **kwargs,
     ) -> None:
         super().__init__(vocab, **kwargs)
@@ -120,6 +127,7 @@ class SealModel(Model):
         self._scorenn_loss = (scorenn_loss or NCERankingLoss()) if self.uses_scorenn else None
         self._initializer = initializer
         self._sums: Dict[str, List[float]] = {}
+        self._idle_channels = IdleChannelCache() if reuse_idle_channel else None
         self.heads = torch.nn.ModuleDict()
 
     # -- construction -------------------------------------------------------------------
@@ -191,29 +199,33 @@ class SealModel(Model):
         `tasknn_loss` and (training with a ScoreNN) `scorenn_loss`."""
         train_scorenn = gold is not None and self.training and self.uses_scorenn
         names = (self.tasknn_adapter, self.scorenn_adapter) if train_scorenn else (self.tasknn_adapter,)
-        channels = embed_channels(self._text_field_embedder, self._embedder, tokens, names)
+        channels = self._embed(tokens, names, reuse=train_scorenn and torch.is_grad_enabled())
         if check is not None:
             check(channels[self.tasknn_adapter])
-        logits = self.heads[self.tasknn_adapter](channels[self.tasknn_adapter], text_mask)
-        probs = self.space.probabilities(logits)
+        with record_function("seal.tasknn_head"):  # profiler labels (bench/profile_seal_step.py)
+            logits = self.heads[self.tasknn_adapter](channels[self.tasknn_adapter], text_mask)
+            probs = self.space.probabilities(logits)
         output = {"logits": logits, "probs": probs}
         if gold is None:
             return output
         score = frozen_score = None
         if train_scorenn:
             score, frozen_score = self._score_functions(channels[self.scorenn_adapter], text_mask)
-        terms = self._tasknn_loss.terms(self.space, logits, gold, label_mask, frozen_score,
-                                        self.score_loss_weight)
-        tasknn_loss = sum(terms.values())
-        self._track("tasknn_loss", tasknn_loss)
+        with record_function("seal.tasknn_loss"):
+            terms = self._tasknn_loss.terms(self.space, logits, gold, label_mask, frozen_score,
+                                            self.score_loss_weight)
+            tasknn_loss = sum(terms.values())
+            self._track("tasknn_loss", tasknn_loss)
         output["tasknn_loss"] = tasknn_loss
         loss = tasknn_loss
         if train_scorenn:
-            scorenn_loss = self._scorenn_loss(score, self.space, probs.detach(), gold, label_mask)
-            self._track("scorenn_loss", scorenn_loss)
+            with record_function("seal.scorenn_loss"):
+                scorenn_loss = self._scorenn_loss(score, self.space, probs.detach(), gold, label_mask)
+                self._track("scorenn_loss", scorenn_loss)
             output["scorenn_loss"] = scorenn_loss
             loss = loss + scorenn_loss
-            self._track_diagnostics(score, terms, probs.detach(), gold, label_mask)
+            with record_function("seal.diagnostics"):
+                self._track_diagnostics(score, terms, probs.detach(), gold, label_mask)
         if self.training and torch.is_grad_enabled() and not loss.requires_grad:
             raise ConfigurationError(
                 f"{self.name}: nothing to train in this step (no trainable parameter reaches the "
@@ -222,6 +234,21 @@ class SealModel(Model):
             )
         output["loss"] = loss
         return output
+
+    def _embed(self, tokens: TextFieldTensors, names: Tuple[str, ...], reuse: bool) -> Dict[str, torch.Tensor]:
+        """The channels of `names`; with `reuse_idle_channel`, frozen ones kept from the last
+        training step on this very batch are not computed again."""
+        cache = self._idle_channels
+        if cache is None or not reuse:
+            if cache is not None:
+                cache.clear()
+            return embed_channels(self._text_field_embedder, self._embedder, tokens, names)
+        channels = cache.reusable(self, tokens, names)
+        missing = tuple(name for name in names if name not in channels)
+        if missing:
+            channels.update(embed_channels(self._text_field_embedder, self._embedder, tokens, missing))
+        cache.keep(tokens, channels)
+        return {name: channels[name] for name in names}
 
     @torch.no_grad()
     def _track_diagnostics(self, score, terms: Dict[str, torch.Tensor], probs: torch.Tensor,
