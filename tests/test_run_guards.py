@@ -143,3 +143,21 @@ def test_validation_data_that_is_the_training_data_is_warned_about(tiny_roberta,
     assert len(warnings) == 1
     assert warnings[0].startswith(f"Every one of the 2 test instances ({copy}) also occurs in the training "
                                   f"data ({train_path})")
+
+
+def test_working_optimizer_blocks_pass_the_optimizer_check():
+    """Per-side groups, allennlp's multi optimizer (checked through its optimizers), others."""
+    from seal_adapters.training.optimizer_check import check_optimizer_options
+
+    for options in ({"type": "adamw", "lr": 1e-3, "parameter_groups": [[[".*tasknn.*"], {"lr": 1e-3}],
+                                                                        [[".*scorenn.*"], {"lr": 4e-5}]]},
+                    {"type": "multi", "optimizers": {"default": {"type": "adam", "lr": 1e-3},
+                                                     "fast": {"type": "sgd", "lr": 0.1}},
+                     "parameter_groups": [[[".*tasknn.*"], {"optimizer_name": "fast"}]]},
+                    {"type": "huggingface_adamw", "lr": 1e-3}, {"type": "sgd", "lr": 0.1, "momentum": 0.9}):
+        check_optimizer_options(options)
+    with pytest.raises(ConfigurationError, match=r"trainer.optimizer.optimizers.default: the 'adam' optimizer "
+                                                 r"cannot be built or stepped with \{'lr': 0.001, 'betas': \[0.9\]\}"):
+        check_optimizer_options({"type": "multi", "optimizers": {"default": {"type": "adam", "lr": 1e-3,
+                                                                             "betas": [0.9]}},
+                                 "parameter_groups": []})
