@@ -101,8 +101,15 @@ def test_sub_module_is_refused_with_the_reason(tiny_roberta):
         make(tiny_roberta, sub_module="encoder")
 
 
-def test_tokens_added_by_tokenizer_kwargs_get_embedding_rows(tiny_roberta):
+def test_tokens_added_by_tokenizer_kwargs_get_embedding_rows(tiny_roberta, tmp_path):
+    import shutil
+
     from allennlp.data.tokenizers import PretrainedTransformerTokenizer
+
+    # A private copy: tokenizers are cached per model path in the process, and other tests
+    # of this worker must not see the added tokens.
+    tiny_roberta = shutil.copytree(tiny_roberta, tmp_path / "tiny_roberta_added_tokens")
+    tiny_roberta = str(tiny_roberta)
 
     kwargs = {"additional_special_tokens": ["<e1>", "</e1>"]}
     tokenizer = PretrainedTransformerTokenizer(tiny_roberta, tokenizer_kwargs=kwargs)

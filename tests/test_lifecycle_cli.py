@@ -261,13 +261,26 @@ def test_seeded_compare_quick_reports_per_seed_values_means_and_verdicts(tmp_pat
 def test_export_names_the_real_adapters_and_leaves_no_stale_files(demo_run, tmp_path):
     out = tmp_path / "exported"
     (out / "tasknn").mkdir(parents=True)
-    (out / "tasknn" / "stale.bin").write_bytes(b"from an earlier export")
+    (out / "tasknn" / "pytorch_model_head.bin").write_bytes(b"from an earlier export")  # a name exports write
     (out / "tasknn" / "head.safetensors").write_bytes(b"not a safetensors file")
+    (out / "scorenn").mkdir()
+    (out / "scorenn" / "my_notes.txt").write_text("the user's own file")
+    kept = seal_cli("export", demo_run["archive"], str(out))  # would replace scorenn/ whole
+    assert kept.returncode == 2, kept.stderr[-3000:]
+    assert (f"error: {out / 'scorenn'} holds files an export does not write (['my_notes.txt']); export "
+            "replaces the directory whole, so they would be deleted") in kept.stderr
+    assert (out / "scorenn" / "my_notes.txt").read_text() == "the user's own file"
+    assert (out / "tasknn" / "pytorch_model_head.bin").exists()  # refused before anything was written
+    (out / "scorenn" / "my_notes.txt").unlink()
+    (out / "scorenn").rmdir()
+    (tmp_path / "a_file").write_text("x")
+    into_file = seal_cli("export", demo_run["archive"], str(tmp_path / "a_file"))
+    assert into_file.returncode == 2 and "is a file, not a directory: export writes one" in into_file.stderr
     refused = seal_cli("export", demo_run["archive"], str(out), "--adapter", "tasknn", "--adapter", "tasknnn")
     assert refused.returncode == 2, refused.stderr[-3000:]
     assert ("error: No adapter(s) named ['tasknnn'] in this model; it has ['scorenn', 'tasknn']"
             in refused.stderr)
-    assert (out / "tasknn" / "stale.bin").exists()  # refused before anything was written
+    assert (out / "tasknn" / "pytorch_model_head.bin").exists()  # refused before anything was written
     result = seal_cli("export", demo_run["archive"], str(out), "--adapter", "tasknn")
     assert result.returncode == 0, result.stderr[-3000:]
     assert sorted(os.listdir(out)) == ["tasknn"]  # no partial or old directories left
@@ -287,12 +300,29 @@ def test_a_damaged_archive_is_named_by_every_command(demo_run, tmp_path):
     not_archive.write_text("these are my notes\n")
     with tarfile.open(foreign, "w:gz") as archive:
         archive.add(str(not_archive), arcname="notes.txt")
+    import io
+
+    with tarfile.open(demo_run["archive"]) as archive:
+        members = [(m, archive.extractfile(m).read() if m.isfile() else None) for m in archive.getmembers()]
+    cut_weights = tmp_path / "cut_weights.tar.gz"
+    with tarfile.open(cut_weights, "w:gz") as archive:
+        for member, content in members:
+            if member.name.endswith("weights.th"):
+                content = content[: len(content) // 2]
+                member.size = len(content)
+            archive.addfile(member, io.BytesIO(content) if content is not None else None)
     for path, cause in ((truncated, "not a complete model.tar.gz (EOFError"),
                         (not_archive, "not a complete model.tar.gz (ReadError"),
-                        (foreign, "the archive has no config.json or weights.th")):
+                        (foreign, "the archive has no config.json or weights.th"),
+                        (cut_weights, "its weights.th is not a complete torch file")):
         with pytest.raises(DamagedFileError) as error:  # what allennlp evaluate/predict call
             load_archive(str(path))
         assert f"{path} is damaged: {cause}" in str(error.value)
+    weights = tmp_path / "best.th"
+    torch.save({"a": torch.zeros(1)}, str(weights))
+    with pytest.raises(DamagedFileError, match=r"best.th is a torch weights file \(like best.th\), not an allennlp "
+                                               r"model archive. Give the run's model.tar.gz"):
+        load_archive(str(weights))
     listed = seal_cli("list", str(truncated))
     assert listed.returncode == 2
     assert f"error: {truncated} is damaged: not a complete model.tar.gz" in listed.stderr

@@ -22,6 +22,14 @@ def classifier_config(tiny_roberta, sentiment_data, **trainer):
     return params
 
 
+def test_a_batch_size_of_zero_anywhere_in_a_loader_is_named(tiny_roberta, sentiment_data, tmp_path):
+    params = classifier_config(tiny_roberta, sentiment_data)
+    params["data_loader"] = {"batch_sampler": {"type": "bucket", "batch_size": 0}}
+    with pytest.raises(ConfigurationError, match=r"data_loader.batch_sampler.batch_size is 0: give a whole "
+                                                 r"number of instances per batch, at least 1"):
+        train_model(Params(params), str(tmp_path / "run"))
+
+
 @pytest.mark.parametrize("trainer, expected", [
     ({"num_epoch": 1}, "trainer: unknown option(s) ['num_epoch']; allennlp's gradient_descent trainer "
                        "would ignore them. Did you mean 'num_epochs' for 'num_epoch'?"),

@@ -54,3 +54,26 @@ def check_labels_seen_in_training(training: Dict[str, Set[object]], instances: I
             + f"\nTraining labels: {known_text}.\nFix: correct these labels (same spelling and type "
             "as in training), or add training examples that have them."
         )
+
+
+def _numeric(label: object) -> bool:
+    text = str(label).strip()
+    return text.lstrip("-").isdigit()
+
+
+def check_label_kinds(found: Dict[str, "OrderedDict[object, List[Optional[str]]]"], path: object) -> None:
+    """Raises `DataError` when one label namespace of the training data mixes numbers and words
+    (`1` on some lines, `"pos"` / `"neg"` on others): readers turn every label into a string,
+    so `1` silently becomes a class of its own next to the ones it was meant to be."""
+    for namespace, labels in found.items():
+        numbers = [label for label in labels if _numeric(label)]
+        words = [label for label in labels if not _numeric(label)]
+        if numbers and words:
+            shown = "; ".join(f"{label!r} at {', '.join(p for p in labels[label][:MAX_PLACES] if p) or path}"
+                              for label in numbers[:5])
+            raise DataError(
+                f"The training data ({path}) mixes numeric and word labels in namespace "
+                f"'{namespace}': {shown}; words: {[str(w) for w in words[:10]]}. Each would be a class "
+                "of its own. Fix: write every label the same way (e.g. all 'pos'/'neg', or all "
+                "numbers)."
+            )

@@ -77,8 +77,27 @@ def _checked_rank(adapter: str, config: AdapterConfig) -> AdapterConfig:
     return config
 
 
+def check_option_types(adapter: str, config) -> None:
+    """An option whose default is a number given as text (`"reduction_factor": "big"`) would
+    fail deep inside adapters with `unsupported operand type(s)`."""
+    import dataclasses
+
+    if not dataclasses.is_dataclass(config):
+        return
+    for field in dataclasses.fields(config):
+        default, value = field.default, getattr(config, field.name, None)
+        numeric = isinstance(default, (int, float)) and not isinstance(default, bool)
+        if numeric and isinstance(value, str):
+            raise ConfigurationError(
+                f"Adapter '{adapter}': option {field.name} is {value!r} (text), but it takes a number "
+                f"(its default is {default!r}). Write it without quotes, e.g. {default!r}."
+            )
+
+
 def check_bottleneck(adapter: str, config, hidden_size: int) -> None:
-    """A bottleneck adapter's width is hidden_size // reduction_factor: it must be >= 1."""
+    """A bottleneck adapter's width is hidden_size // reduction_factor: it must be >= 1; and
+    options that take numbers are numbers (check_option_types)."""
+    check_option_types(adapter, config)
     factor = getattr(config, "reduction_factor", None)
     if isinstance(factor, (int, float)) and not isinstance(factor, bool):
         if factor <= 0 or int(hidden_size // factor) < 1:

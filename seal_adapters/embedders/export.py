@@ -31,6 +31,34 @@ def replace_directory(staged: str, target: str) -> None:
         shutil.rmtree(old) if os.path.isdir(old) else os.remove(old)
 
 
+# What an export writes into an adapter's directory (adapters' own files, the CLI's head file);
+# an existing directory holding anything else is not replaced, so no user file is deleted.
+EXPORT_FILES = {"adapter_config.json", "adapter.safetensors", "pytorch_adapter.bin", "head.safetensors",
+                "head_config.json", "pytorch_model_head.bin", "model.safetensors"}
+
+
+def check_replaceable(directory: str, targets: Sequence[str]) -> None:
+    """`directory` must be a directory (or absent); each existing target an earlier export."""
+    if os.path.lexists(directory) and not os.path.isdir(directory):
+        raise ConfigurationError(f"{directory} is a file, not a directory: export writes one "
+                                 "directory per adapter inside it. Give a directory path.")
+    for target in targets:
+        if not os.path.lexists(target):
+            continue
+        if not os.path.isdir(target):
+            raise ConfigurationError(f"{target} is a file: export would replace it with the adapter's "
+                                     "directory. Move it, or export to another directory.")
+        foreign = sorted(os.path.relpath(os.path.join(root, name), target)
+                         for root, _, files in os.walk(target) for name in files
+                         if name not in EXPORT_FILES or root != target)
+        if foreign:
+            raise ConfigurationError(
+                f"{target} holds files an export does not write ({foreign[:5]}"
+                f"{' and more' if len(foreign) > 5 else ''}); export replaces the directory whole, so "
+                "they would be deleted. Move them, or export to another directory."
+            )
+
+
 def export_adapters(module: torch.nn.Module, directory: str, names: Optional[Sequence[str]] = None,
                     extra: Optional[Callable[[str, str], None]] = None) -> Dict[str, str]:
     """Writes `directory/<adapter>/` per adapter: adapter_config.json plus the weights as
@@ -50,6 +78,8 @@ def export_adapters(module: torch.nn.Module, directory: str, names: Optional[Seq
             f"No adapter(s) named {unknown} in this model; it has {available}. Name one of "
             "those with --adapter, or leave --adapter out to export them all."
         )
+    chosen = [name for name in available if names is None or name in names]
+    check_replaceable(directory, [os.path.join(directory, name) for name in chosen])
     os.makedirs(directory, exist_ok=True)
     written: Dict[str, str] = {}
     for backbone in backbones:

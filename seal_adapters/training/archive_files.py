@@ -12,9 +12,10 @@ import contextlib
 import gzip
 import os
 import tarfile
+import zipfile
 import zlib
 
-from seal_adapters.embedders.model_files import damaged
+from seal_adapters.embedders.model_files import DamagedFileError, damaged
 
 FIX = ("train again (allennlp train ... -s DIR writes DIR/model.tar.gz), or copy the archive "
        "again if it was copied")
@@ -29,6 +30,10 @@ def checked_extracted_archive(original):
         with contextlib.ExitStack() as stack:
             if os.path.getsize(path) == 0:
                 raise damaged(path, "the file is empty", FIX)
+            if zipfile.is_zipfile(path):  # torch.save's format: best.th, model_state_*.th
+                raise DamagedFileError(
+                    f"{path} is a torch weights file (like best.th), not an allennlp model archive. "
+                    "Give the run's model.tar.gz (allennlp train -s DIR writes DIR/model.tar.gz).")
             try:
                 tempdir = stack.enter_context(original(resolved_archive_file, cleanup))
             except ERRORS as error:
@@ -38,6 +43,10 @@ def checked_extracted_archive(original):
             if missing:
                 raise damaged(path, f"the archive has no {' or '.join(missing)}, so it is not an "
                               "allennlp model archive", FIX)
+            weights = os.path.join(tempdir, "weights.th")
+            if not zipfile.is_zipfile(weights):  # torch.save writes a zip; cut or overwritten otherwise
+                raise damaged(path, "its weights.th is not a complete torch file (truncated or "
+                              "overwritten)", FIX)
             yield tempdir
 
     return extracted_archive

@@ -138,7 +138,7 @@ _ATOMIC_TORCH = _AtomicTorch()
 
 def checked_default_load(original):
     """allennlp's `default` checkpointer on a damaged newest checkpoint ends in torch's
-    `UnpicklingError`, whose advice (load with weights_only=False) would run whatever the file
+    `UnpicklingError`, whose advice (turn weights_only off) would run whatever the file
     holds. Installed on `Checkpointer.load_checkpoint` (allennlp_hooks.py): the error names the
     checkpoint as damaged and says how to recover from the one before."""
     def load_checkpoint(self) -> Optional[TrainerCheckpoint]:
@@ -154,7 +154,7 @@ def checked_default_load(original):
                 f"--recover cannot read the newest checkpoint ({', '.join(map(str, paths))}): it is "
                 f"damaged, crafted or not a torch checkpoint ({reason}). Fix: delete these two files to "
                 "resume from the checkpoint before, or start again with --force. Never load it with "
-                "weights_only=False. The 'atomic' checkpointer (trainer.checkpointer.type) never "
+                "weights_only turned off. The 'atomic' checkpointer (trainer.checkpointer.type) never "
                 "leaves a half-written checkpoint and skips a damaged one by itself."
             ) from None
     return load_checkpoint

@@ -7,7 +7,8 @@ allennlp's `TrainModel.run`, so the checks run once the trainer is built and bef
 
 * `trainer.num_epochs` is a positive number;
 * the training data gave instances (an empty or all-skipped file must not "train" 0 steps);
-* every label of the validation and test data occurs in the training data (label_coverage.py);
+* every label of the validation and test data occurs in the training data, and the training
+  labels do not mix numbers and words (label_coverage.py);
 * validation or test data that is the training data gets a loud warning (split_overlap.py);
 * every tag fits the model's span-F1 `label_encoding` (tag_scheme.py);
 * the reader indexes tokens for the embedder's model (reader_check.py);
@@ -23,7 +24,11 @@ import os
 from allennlp.common.checks import ConfigurationError
 
 from seal_adapters.data.errors import DataError
-from seal_adapters.data.label_coverage import check_labels_seen_in_training, labels_by_namespace
+from seal_adapters.data.label_coverage import (
+    check_label_kinds,
+    check_labels_seen_in_training,
+    labels_by_namespace,
+)
 from seal_adapters.data.split_overlap import warn_if_split_is_training_data
 from seal_adapters.data.tag_scheme import check_tag_scheme
 from seal_adapters.training.alternating_adapters import AlternatingAdaptersCallback
@@ -79,6 +84,7 @@ def check_training_data_and_labels(trainer, test_loader) -> None:
     loader = trainer.data_loader
     instances = check_has_instances(loader, "training", "there is nothing to train on")
     found = labels_by_namespace(instances)
+    check_label_kinds(found, _path(loader))
     training = {ns: set(labels) for ns, labels in found.items()}
     places = {label: [p or str(_path(loader)) for p in ps]
               for labels in found.values() for label, ps in labels.items()}
@@ -112,8 +118,23 @@ def checked_options_train_model(original):
         trainer = params.get("trainer", None) if hasattr(params, "get") else None
         if trainer is not None:
             check_trainer_options(trainer.as_dict(quiet=True) if hasattr(trainer, "as_dict") else dict(trainer))
+        for key in ("data_loader", "validation_data_loader"):
+            loader = params.get(key, None) if hasattr(params, "get") else None
+            if loader is not None:
+                check_batch_sizes(key, loader.as_dict(quiet=True) if hasattr(loader, "as_dict") else dict(loader))
         return original(params, *args, **kwargs)
     return train_model
+
+
+def check_batch_sizes(where: str, options: dict) -> None:
+    """`batch_size` of a data loader and of its (nested) batch samplers is a whole number >= 1
+    (0 ends in a ZeroDivisionError inside allennlp's samplers)."""
+    while isinstance(options, dict):
+        size = options.get("batch_size")
+        if size is not None and (isinstance(size, bool) or not isinstance(size, int) or size < 1):
+            raise ConfigurationError(f"{where}.batch_size is {size!r}: give a whole number of instances "
+                                     "per batch, at least 1 (e.g. 16).")
+        options, where = options.get("batch_sampler"), f"{where}.batch_sampler"
 
 
 def check_trainer_options(options: dict) -> None:
