@@ -3,6 +3,8 @@
 Otherwise token ids silently address the wrong rows of the embedding matrix (or fail deep in
 torch with an IndexError at the first batch); checked when training starts.
 """
+import os
+
 from allennlp.common.checks import ConfigurationError
 
 from seal_adapters.embedders.model_source import resolve_model_name
@@ -13,22 +15,25 @@ from seal_adapters.embedders.pretrained_transformer_with_adapters import (
 
 def _canonical(name: str) -> str:
     try:
-        return resolve_model_name(name)
+        resolved = resolve_model_name(name)
     except ConfigurationError:
         return name
+    return os.path.realpath(resolved) if os.path.isdir(resolved) else resolved
 
 
 def check_reader_matches_embedder(trainer) -> None:
     """Raises when the reader's transformer indexers use another model than the embedder, or
     another `max_length` (allennlp folds long texts only when both set the same one)."""
     reader = getattr(getattr(trainer, "data_loader", None), "reader", None)
-    indexed, indexer_lengths = set(), set()
+    indexed, indexer_lengths, vocabularies = set(), set(), []
     for indexer in (getattr(reader, "_token_indexers", None) or {}).values():
         indexer = getattr(indexer, "_matched_indexer", indexer)  # mismatched -> matched
-        name = getattr(getattr(indexer, "_tokenizer", None), "name_or_path", None)
+        tokenizer = getattr(indexer, "_tokenizer", None)
+        name = getattr(tokenizer, "name_or_path", None)
         if name:
             indexed.add(_canonical(name))
             indexer_lengths.add(getattr(indexer, "_max_length", None))
+            vocabularies.append(tokenizer.get_vocab())
     embedders = [m for m in trainer.model.modules()
                  if isinstance(m, PretrainedTransformerWithAdaptersEmbedder)]
     embedded = {m.model_name for m in embedders}
@@ -41,12 +46,20 @@ def check_reader_matches_embedder(trainer) -> None:
             "the embedder, or on neither (long texts are then encoded in windows of the model's "
             "positions)."
         )
-    if indexed and embedded and not indexed <= embedded:
+    if indexed and embedded and not indexed <= embedded and not _same_vocabularies(vocabularies, embedders):
         raise ConfigurationError(
             f"The dataset reader's token indexers use {sorted(indexed)}, but the embedder runs "
             f"{sorted(embedded)}: token ids would not match its embedding matrix. Use the same "
             "model_name in the reader and the embedder."
         )
+
+
+def _same_vocabularies(vocabularies, embedders) -> bool:
+    """A copy of the model directory, or a link to it, has other names but the same token ids."""
+    from allennlp.data.tokenizers import PretrainedTransformerTokenizer
+
+    theirs = [PretrainedTransformerTokenizer(e.model_name).tokenizer.get_vocab() for e in embedders]
+    return all(any(vocabulary == other for other in theirs) for vocabulary in vocabularies)
 
 
 def _lengths(values) -> str:
