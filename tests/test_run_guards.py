@@ -40,6 +40,8 @@ def test_a_batch_size_of_zero_anywhere_in_a_loader_is_named(tiny_roberta, sentim
      "trainer.checkpointer.keep_most_recent_by_count is 0: allennlp needs the last checkpoint"),
     ({"learning_rate_scheduler": {"type": "noam", "warmup_steps": 0, "model_size": 32}},
      "trainer.learning_rate_scheduler.warmup_steps is 0: give a whole number >= 1 for 'noam'"),
+    ({"learning_rate_scheduler": {"type": "slanted_triangular", "cut_frac": 5, "num_epochs": 1}},
+     "trainer.learning_rate_scheduler.cut_frac is 5: it is the fraction of the steps"),
     ({"learning_rate_scheduler": {"type": "linear_with_warmup", "warmup_steps": -5}},
      "trainer.learning_rate_scheduler.warmup_steps is -5: give a whole number >= 0"),
     ({"optimizer": {"type": "adamw", "lr": 1e-3, "betas": [0.9]}},
@@ -83,6 +85,12 @@ def test_cli_misuse_is_named(tiny_roberta, sentiment_data, tmp_path):
             load_archive(archive, cuda_device=0)  # what allennlp evaluate / predict --cuda-device 0 do
     inputs = tmp_path / "inputs.jsonl"
     inputs.write_text('{"sentence": "a fine film"}\n')
+    relabelled = tmp_path / "relabelled.jsonl"
+    relabelled.write_text('{"text": "a fine film", "label": "positive"}\n')
+    unknown = run_cli(["allennlp", "evaluate", archive, str(relabelled), "--include-package", "seal_adapters"])
+    assert unknown.returncode != 0
+    assert ("DataError: 1 label(s) of the evaluated data (" in unknown.stderr
+            and "'positive' (str, namespace 'labels', 1x)" in unknown.stderr), unknown.stderr[-2000:]
     evaluated = run_cli(["allennlp", "evaluate", archive, sentiment_data["validation"], "--output-file",
                          str(tmp_path), "--include-package", "seal_adapters"])
     assert evaluated.returncode != 0

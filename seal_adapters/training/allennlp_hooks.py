@@ -19,6 +19,7 @@ import allennlp.models as allennlp_models
 import allennlp.models.archival as archival
 import allennlp.training.util as training_util
 from allennlp.data import DatasetReader
+from allennlp.data.data_loaders import MultiProcessDataLoader
 from allennlp.evaluation import SimpleEvaluator
 from allennlp.models import Model
 from allennlp.training.checkpointer import Checkpointer
@@ -28,7 +29,12 @@ from seal_adapters.training.archive_files import checked_extracted_archive, gpu_
 from seal_adapters.training.atomic_files import write_atomically
 from seal_adapters.training.checkpointer import checked_default_load
 from seal_adapters.training.run_directory import guarded_train_model, locking_create_serialization_dir
-from seal_adapters.training.run_guards import checked_evaluator_call, checked_options_train_model, guarded_run
+from seal_adapters.training.run_guards import (
+    checked_evaluator_call,
+    checked_index_with,
+    checked_options_train_model,
+    guarded_run,
+)
 
 MARK = "_seal_adapters_hook"
 
@@ -86,6 +92,7 @@ def install() -> None:
     _wrap(params_module, "parse_overrides", checked_parse_overrides)
     _wrap(DatasetReader, "read", checked_read)
     _wrap(SimpleEvaluator, "__call__", checked_evaluator_call)
+    _wrap(MultiProcessDataLoader, "index_with", checked_index_with)
     _wrap(Checkpointer, "load_checkpoint", checked_default_load)
     train_command.archive_model = archival.archive_model
     allennlp_models.archive_model = archival.archive_model

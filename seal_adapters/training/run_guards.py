@@ -67,17 +67,42 @@ def check_has_instances(loader, what: str, consequence: str) -> list:
 
 def checked_evaluator_call(original):
     """Wraps allennlp's `SimpleEvaluator.__call__` (`allennlp evaluate`): an empty file is
-    refused instead of reported as accuracy 0.0."""
+    refused instead of reported as accuracy 0.0, and a label the model's vocabulary lacks is
+    named with its file and line (allennlp stops with a bare KeyError, or maps it to OOV)."""
     def call(self, model, data_loader, *args, **kwargs):
         outputs = list(args[1:3]) + [kwargs.get("metrics_output_file"), kwargs.get("predictions_output_file")]
         for output in outputs:
             if output is not None and os.path.isdir(str(output)):
                 raise ConfigurationError(f"--output-file {output} is a directory: give a file path "
                                          "for the metrics (it is written after evaluating).")
-        check_has_instances(data_loader, "evaluation", "there is nothing to evaluate (its "
-                            "metrics would read 0.0)")
+        instances = check_has_instances(data_loader, "evaluation", "there is nothing to evaluate (its "
+                                        "metrics would read 0.0)")
+        vocabulary = getattr(model, "vocab", None)
+        if vocabulary is not None:
+            check_labels_seen_in_training(_labels_known_to(vocabulary, instances), instances, "evaluation",
+                                          _path(data_loader), "the model's vocabulary")
         return original(self, model, data_loader, *args, **kwargs)
     return call
+
+
+def _labels_known_to(vocabulary, instances) -> dict:
+    return {namespace: set(vocabulary.get_token_to_index_vocabulary(namespace))
+            for namespace in labels_by_namespace(instances) if vocabulary.get_vocab_size(namespace)}
+
+
+def checked_index_with(original):
+    """Wraps allennlp's `MultiProcessDataLoader.index_with`: data read for a trained model
+    (`allennlp evaluate`, a test set) with a label its vocabulary lacks fails in allennlp
+    with a bare KeyError; here as a DataError naming the label, its file and line."""
+    def index_with(self, vocab):
+        try:
+            return original(self, vocab)
+        except KeyError:
+            instances = list(self.iter_instances())
+            check_labels_seen_in_training(_labels_known_to(vocab, instances), instances, "evaluated",
+                                          _path(self), "the model's vocabulary")
+            raise
+    return index_with
 
 
 def check_training_data_and_labels(trainer, test_loader) -> None:
@@ -181,6 +206,12 @@ def check_trainer_options(options: dict) -> None:
     if isinstance(optimizer, dict):
         check_optimizer_options(optimizer)
     scheduler = options.get("learning_rate_scheduler") or {}
+    cut = scheduler.get("cut_frac")
+    if scheduler.get("type") == "slanted_triangular" and _number(cut) and not 0 < cut < 1:
+        raise ConfigurationError(
+            f"trainer.learning_rate_scheduler.cut_frac is {cut}: it is the fraction of the steps "
+            "spent warming up, between 0 and 1 (e.g. 0.1)."
+        )
     warmup = scheduler.get("warmup_steps")
     least = 1 if scheduler.get("type") == "noam" else 0
     if _number(warmup) and warmup < least:
