@@ -177,3 +177,18 @@ def test_working_optimizer_blocks_pass_the_optimizer_check():
         check_optimizer_options({"type": "multi", "optimizers": {"default": {"type": "adam", "lr": 1e-3,
                                                                              "betas": [0.9]}},
                                  "parameter_groups": []})
+
+
+def test_a_reader_on_a_copy_of_the_embedders_model_directory_trains(tiny_roberta, sentiment_data, tmp_path):
+    """Same vocabulary under another path (a copy, a symlink): the token ids fit, so no refusal."""
+    import os
+    import shutil
+
+    copy = shutil.copytree(tiny_roberta, tmp_path / "copy")
+    os.symlink(tiny_roberta, tmp_path / "link")
+    for other in (str(copy), str(tmp_path / "link")):
+        params = classifier_config(tiny_roberta, sentiment_data, num_epochs=1)
+        params["dataset_reader"]["tokenizer"]["model_name"] = other
+        params["dataset_reader"]["token_indexers"]["tokens"]["model_name"] = other
+        train_model(Params(params), str(tmp_path / f"run-{os.path.basename(other)}"))
+        assert (tmp_path / f"run-{os.path.basename(other)}" / "model.tar.gz").exists()
