@@ -86,6 +86,12 @@ def side_by_side(hidden: torch.Tensor, channels: int, batch_size: int) -> torch.
     )
 
 
+def _channel_label(name: str) -> str:
+    """Profiler label of one channel's forward (bench/profile_seal_step.py); free when not
+    profiling."""
+    return f"seal.channel.{name}.{'grad' if torch.is_grad_enabled() else 'no_grad'}"
+
+
 class AdapterBackbone(torch.nn.Module):
     """A frozen pretrained transformer plus adapters; see the module docstring."""
 
@@ -253,9 +259,7 @@ class AdapterBackbone(torch.nn.Module):
                     if inputs.get(key) is not None:
                         inputs[key] = inputs[key].repeat(len(names), *([1] * (inputs[key].dim() - 1)))
                 inputs["adapter_input_parallelized"] = True
-            label = "seal.channels.parallel" if len(names) > 1 else \
-                f"seal.channel.{names[0]}.{'no_grad' if self.is_frozen(names[0]) else 'grad'}"
-            with record_function(label):
+            with record_function("seal.channels.parallel" if len(names) > 1 else _channel_label(names[0])):
                 output = self._run(Parallel(*names) if len(names) > 1 else names[0], **inputs)
             last = side_by_side(output.last_hidden_state, len(names), batch_size)
             hidden_states = None
@@ -263,12 +267,9 @@ class AdapterBackbone(torch.nn.Module):
                 hidden_states = tuple(side_by_side(h, len(names), batch_size) for h in output.hidden_states)
             return BaseModelOutput(last_hidden_state=last, hidden_states=hidden_states)
         outputs = []
-        for name in names:  # profiler labels (bench/profile_seal_step.py); free when not profiling
-            if self.is_frozen(name):
-                with torch.no_grad(), record_function(f"seal.channel.{name}.no_grad"):
-                    outputs.append(self._run(name, **inputs))
-            else:
-                with record_function(f"seal.channel.{name}.grad"):
+        for name in names:
+            with torch.no_grad() if self.is_frozen(name) else contextlib.nullcontext():
+                with record_function(_channel_label(name)):
                     outputs.append(self._run(name, **inputs))
         hidden_states = None
         if want_hidden:

@@ -89,11 +89,10 @@ def reinit(backbone, reinit_modules: ReinitModules) -> None:
 
 
 def resize_for_added_tokens(backbone, tokenizer_size: int, train_parameters: bool) -> None:
+    """Grows the embedding matrix to `tokenizer_size` rows (the new rows train only when the
+    whole backbone does: the embedder sets requires_grad for the backbone afterwards)."""
     rows = backbone.get_input_embeddings().num_embeddings
-    if tokenizer_size <= rows:
-        return
     backbone.resize_token_embeddings(tokenizer_size)
-    backbone.get_input_embeddings().weight.requires_grad_(train_parameters)
     if not train_parameters:
         logger.warning(
             "tokenizer_kwargs add %d token(s) beyond the model's %d embedding rows: the matrix is "

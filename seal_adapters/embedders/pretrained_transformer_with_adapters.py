@@ -161,7 +161,7 @@ class PretrainedTransformerWithAdaptersEmbedder(PretrainedTransformerEmbedder):
         check_max_length(max_length, self._num_added_tokens, self.position_limit)
         self._warned_long_input = False
         self.train_parameters = train_parameters
-        self.eval_mode = eval_mode  # read by allennlp's train(): the transformer stays in eval mode
+        self.eval_mode = eval_mode  # read by train(): the transformer stays in eval mode
         self._output_names: Tuple[str, ...] = self.adapter_names if output == CONCAT else (output,)
         self.transformer_model.set_requested(self._output_names)
 

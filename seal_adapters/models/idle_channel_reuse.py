@@ -28,6 +28,7 @@ class IdleChannelCache:
     def __init__(self) -> None:
         self._inputs: Optional[Tuple[torch.Tensor, ...]] = None
         self._channels: Dict[str, torch.Tensor] = {}
+        self._backbones: Optional[list] = None  # the model's adapter backbones, found once
 
     def reusable(self, model: torch.nn.Module, tokens, names: Sequence[str]) -> Dict[str, torch.Tensor]:
         """The kept channels of `names` whose adapters are frozen now, if `tokens` is the batch
@@ -37,7 +38,9 @@ class IdleChannelCache:
                 and all(a.shape == b.shape and torch.equal(a, b) for a, b in zip(inputs, self._inputs)))
         if not same:
             return {}
-        backbones = adapter_backbones(model)
+        if self._backbones is None:
+            self._backbones = adapter_backbones(model)
+        backbones = self._backbones
         frozen = {name for name in names if backbones and all(b.is_frozen(name) for b in backbones)}
         return {name: self._channels[name] for name in names if name in frozen and name in self._channels}
 

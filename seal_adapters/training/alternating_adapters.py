@@ -96,6 +96,7 @@ class AlternatingAdaptersCallback(TrainerCallback):
         self._adapter_parameters: Dict[str, List[torch.nn.Parameter]] = {}
         self._model: Optional[torch.nn.Module] = None
         self._compiled = False  # whether a backbone of the model is compiled (set by attach)
+        self._accumulation = 1  # the trainer's num_gradient_accumulation_steps (set by on_start)
 
     # -- state ------------------------------------------------------------------------
 
@@ -177,8 +178,9 @@ class AlternatingAdaptersCallback(TrainerCallback):
         self.attach(trainer.model)
         sampler = getattr(getattr(trainer, "data_loader", None), "batch_sampler", None)
         self._check_repetition(sampler)
+        self._accumulation = int(getattr(trainer, "_num_gradient_accumulation_steps", 1) or 1)
         if isinstance(sampler, RepeatEachBatchSampler):  # repeat whole accumulation groups
-            sampler.group = int(getattr(trainer, "_num_gradient_accumulation_steps", 1) or 1)
+            sampler.group = self._accumulation
         if self._compiled and skip_confidence_checks(trainer):
             logger.info("alternating_adapters: allennlp's confidence checks are skipped for the compiled "
                         "transformer (their first-batch hooks would compile every graph twice)")
@@ -208,7 +210,7 @@ class AlternatingAdaptersCallback(TrainerCallback):
         """Batches in the current optimizer step: allennlp divides the loss by this number
         before its own backward (`loss / len(batch_group)`), but hands callbacks the undivided
         `batch_outputs["loss"]`; the last group of an epoch may be short."""
-        steps = int(getattr(trainer, "_num_gradient_accumulation_steps", 1) or 1)
+        steps = self._accumulation
         if steps == 1:
             return 1
         try:
