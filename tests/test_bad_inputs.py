@@ -186,6 +186,10 @@ BAD_INPUTS = [
     case("model-config-truncated", "a config.json cut in half (the reader meets it first)",
          {"$SEAL_TRANSFORMER": "{tmp}/cut_config"},
          ["cut_config/config.json is damaged: not valid JSON"]),
+    case("model-config-does-not-fit-weights", "config.json edited to a wider feed-forward layer",
+         {f"{EMB}.model_name": "{tmp}/edited_config"},
+         ["The weights of transformer '", "edited_config' do not fit its config.json (size mismatch",
+          "Restore the config.json saved with the weights"]),
     case("adapter-config-truncated", "a saved adapter's adapter_config.json cut in half",
          {f"{EMB}.load_adapters": {"tasknn": "{adapters}/cut_config/tasknn"}},
          ["cut_config/tasknn/adapter_config.json is damaged: not valid JSON",
@@ -386,8 +390,11 @@ def model_dirs(root, tiny_roberta, tiny_bert):
     copy("weights_only", tiny_roberta, ["config.json", "model.safetensors"])
     copy("mismatched_model", tiny_bert, ["config.json", "model.safetensors"])
     copy("mismatched_model", tiny_roberta, tokenizer_files)
-    for damage in ("empty_weights", "cut_weights", "cut_config"):
+    for damage in ("empty_weights", "cut_weights", "cut_config", "edited_config"):
         copy(damage, tiny_roberta, os.listdir(tiny_roberta))
+    edited = json.loads((root / "edited_config" / "config.json").read_text())
+    edited["intermediate_size"] *= 2
+    (root / "edited_config" / "config.json").write_text(json.dumps(edited))
     open(root / "empty_weights" / "model.safetensors", "wb").close()
     cut(root / "cut_weights" / "model.safetensors")
     cut(root / "cut_config" / "config.json")

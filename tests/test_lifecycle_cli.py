@@ -378,3 +378,34 @@ def test_model_path_names_the_bundled_model_and_refuses_a_name_found_nowhere(tmp
     assert main(["model-path", "no-such-model"]) == 2
     assert ("error: 'no-such-model' is neither a local model directory nor a model in the Hugging Face cache"
             in capsys.readouterr().err)
+
+
+def test_seal_config_swaps_the_seal_run_for_a_config_extending_the_tasks(tiny_bert):
+    """`compare --task ner --seal-config seal_ner_alternating.jsonnet`: the same model, losses
+    and optimizer as the task's joint config, but alternating steps (each batch twice, a
+    ScoreNN turn then a TaskNN turn); a name that is no config is refused, listing the configs."""
+    import argparse
+
+    from seal_adapters.cli import compare, seeded_compare
+
+    parser = argparse.ArgumentParser()
+    compare.add_arguments(parser)
+    task = seeded_compare.TASKS["ner"]
+    joint = seeded_compare.build_run_config(task, "seal", 1, tiny_bert, parser.parse_args(["--task", "ner"]))
+    args = parser.parse_args(["--task", "ner", "--seal-config", "seal_ner_alternating.jsonnet"])
+    alternating = seeded_compare.build_run_config(task, "seal", 1, tiny_bert, args)
+    assert joint["trainer"]["callbacks"][0] == {"type": "alternating_adapters", "mode": "joint"}
+    assert alternating["trainer"]["callbacks"][0] == {
+        "type": "alternating_adapters", "schedule": [["scorenn", 1], ["tasknn", 1]]}
+    assert alternating["data_loader"] == {
+        "batch_sampler": {"type": "repeat_each_batch", "times": 2, "batch_size": 16}}
+    assert joint["data_loader"] == {"batch_size": 16, "shuffle": True}
+    for key in ("model", "dataset_reader", "train_data_path", "test_data_path", "random_seed"):
+        assert alternating[key] == joint[key], key
+    assert alternating["trainer"]["optimizer"] == joint["trainer"]["optimizer"]
+    assert "--seal-config seal_ner_alternating.jsonnet" in seeded_compare.command_line(
+        argparse.Namespace(**{**vars(args), "output_dir": "out"}))
+    with pytest.raises(SystemExit, match=r"--seal-config seal_ner_alternate.jsonnet is neither a "
+                                         r"file nor a config in training_configs/ \(there: .*seal_ner_alternating"):
+        seeded_compare.check_seal_config(parser.parse_args(
+            ["--task", "ner", "--seal-config", "seal_ner_alternate.jsonnet"]))

@@ -50,17 +50,36 @@ def add_arguments(parser) -> None:
                         help="with --task: JSON overrides of the SEAL config (allennlp -o syntax)")
     parser.add_argument("--baseline-overrides", default="",
                         help="with --task: JSON overrides of the baseline config")
+    parser.add_argument("--seal-config", default=None,
+                        help="with --task: the SEAL config to train instead of the task's own, a "
+                             "name in training_configs/ or a path (e.g. one extending the task's "
+                             "config, as seal_ner_alternating.jsonnet)")
 
 
 def seeds_of(seed: int) -> Dict[str, int]:
     return {key: base + seed for key, base in SEED_BASES.items()}
 
 
-def config_path(task: Task, variant: str) -> str:
+def config_path(task: Task, variant: str, args=None) -> str:
+    """The config a variant trains: the task's own, or `--seal-config` for SEAL."""
     from seal_adapters.cli.data_dir import repo_root
 
-    return os.path.join(repo_root(), "training_configs",
-                        task.seal_config if variant == "seal" else task.baseline_config)
+    configs = os.path.join(repo_root(), "training_configs")
+    chosen = getattr(args, "seal_config", None) if variant == "seal" else None
+    if chosen:
+        return chosen if os.path.isfile(chosen) else os.path.join(configs, chosen)
+    return os.path.join(configs, task.seal_config if variant == "seal" else task.baseline_config)
+
+
+def check_seal_config(args) -> None:
+    """`--seal-config` names a file, before any run starts."""
+    if args.seal_config and not os.path.isfile(config_path(TASKS[args.task], "seal", args)):
+        from seal_adapters.cli.data_dir import repo_root
+
+        names = sorted(n for n in os.listdir(os.path.join(repo_root(), "training_configs"))
+                       if n.endswith(".jsonnet"))
+        raise SystemExit(f"error: --seal-config {args.seal_config} is neither a file nor a config "
+                         f"in training_configs/ (there: {', '.join(names)})")
 
 
 def build_run_config(task: Task, variant: str, seed: int, model: str, args,
@@ -72,7 +91,7 @@ def build_run_config(task: Task, variant: str, seed: int, model: str, args,
     from seal_adapters.cli.training_run import CALLBACK, _set_model_name, build_config, hidden_size
 
     overrides = args.seal_overrides if variant == "seal" else args.baseline_overrides
-    path = config_path(task, variant)
+    path = config_path(task, variant, args)
     if task.name == "sentiment":
         size = QUICK_SIZE if args.quick else args.train_size
         budget = Budget(None if size in (None, "all") else size,
@@ -128,6 +147,8 @@ def command_line(args) -> str:
         value = getattr(args, flag, None)
         if value:
             parts.append(f"--{flag.replace('_', '-')} {value}")
+    if getattr(args, "seal_config", None):
+        parts.append(f"--seal-config {args.seal_config}")
     for flag in ("seal_overrides", "baseline_overrides"):
         value = getattr(args, flag)
         if value:
@@ -266,11 +287,12 @@ def plot(report: Dict[str, Any], output_dir: str) -> None:
 
 
 def write_report(task: Task, args, model: str) -> Dict[str, Any]:
+    from seal_adapters.cli.data_dir import repo_root
     from seal_adapters.reporting.curves import plot_training_curves
     from seal_adapters.reporting.run_metrics import read_run
 
     variants = collect(task, args.output_dir, args.seeds)
-    runs = {variant: {"config": f"training_configs/{os.path.basename(config_path(task, variant))}",
+    runs = {variant: {"config": os.path.relpath(config_path(task, variant, args), repo_root()),
                       **data} for variant, data in variants.items()}
     report = {
         "task": task.name, "title": f"SEAL vs cross-entropy: {task.title}",
@@ -310,6 +332,7 @@ def run(args) -> int:
     task = TASKS[args.task]
     if args.seeds < 1:
         raise SystemExit(f"error: --seeds must be at least 1, got {args.seeds}")
+    check_seal_config(args)
     if args.output_dir is None:
         args.output_dir = os.path.join("runs", f"compare-{task.name}" + ("-quick" if args.quick else ""))
     data_dir = None
@@ -329,7 +352,7 @@ def run(args) -> int:
             if action == "reuse":
                 print(f"\n[{variant} seed {seed}] {directory} is finished: reusing it")
                 continue
-            print(f"\n[{variant} seed {seed}] {config_path(task, variant)} -> {directory}")
+            print(f"\n[{variant} seed {seed}] {config_path(task, variant, args)} -> {directory}")
             config = build_run_config(task, variant, seed, model, args, data_dir)
             status = train(config, directory, recover=action == "recover", force=action == "retrain")
             if status != 0:

@@ -35,11 +35,26 @@ def _load(model_name: str, transformer_kwargs: Dict[str, Any], load_weights: boo
             f"Could not load transformer '{model_name}': {error}. Without hub access, use a local "
             "model directory written by `save_pretrained`, or the bundled model (model_name null)."
         ) from error
+    except RuntimeError as error:
+        if "size mismatch" not in str(error):
+            raise
+        raise ConfigurationError(weights_do_not_fit(model_name, str(error))) from error
     if override_weights_file is not None:
         load_override_weights(model, override_weights_file, override_weights_strip_prefix)
     for parameter in model.parameters():
         parameter.requires_grad_(False)
     return model
+
+
+def weights_do_not_fit(model_name: str, message: str) -> str:
+    """What to say when the weights' shapes differ from what the model's config.json builds."""
+    first = next((line.strip() for line in message.splitlines() if "size mismatch" in line), message)
+    first = first.split("size mismatch for", 1)[-1].strip()
+    return (f"The weights of transformer '{model_name}' do not fit its config.json (size mismatch "
+            f"for {first}): the config.json and the weights file come from different models or the "
+            "config.json was edited. Restore the config.json saved with the weights "
+            "(`save_pretrained` writes both), or point model_name at a directory whose files belong "
+            "together.")
 
 
 def load_override_weights(model: PreTrainedModel, path: str, prefix: Optional[str]) -> None:
