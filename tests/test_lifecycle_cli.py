@@ -164,6 +164,9 @@ def test_predict_reads_stdin_one_line_per_sentence(demo_run):
         match = re.fullmatch(r"(pos|neg) \(p=(\d\.\d{3})\)\t(.*)", line)
         assert match and match.group(3) == sentence
         assert 0.5 <= float(match.group(2)) <= 1.0
+    empty = seal_cli("predict", demo_run["archive"], stdin="\n  \n")  # printed nothing, exit 0
+    assert empty.returncode != 0 and empty.stdout == ""
+    assert "error: no sentence to predict: stdin has no non-blank line" in empty.stderr
 
 
 def test_verify_base_restores_bit_for_bit_and_catches_a_modified_base(demo_run, tmp_path):

@@ -496,6 +496,13 @@ def test_a_live_run_keeps_its_directory_and_a_finished_run_is_not_recovered(env,
     assert again.returncode == 0, again.stderr[-3000:]
     assert f"--recover: the run in {out} is finished (2 epoch(s) trained" in again.stderr
     assert digest(out) == finished
+    longer = train(out, env, extra=["--recover"],
+                   overrides={**OVERRIDES, "trainer.num_epochs": 5})  # would silently not be used
+    assert longer.returncode != 0
+    assert (f"--recover: the run in {out} is finished (2 epoch(s) trained), and this config differs "
+            "from the one it was trained with in trainer.num_epochs (2 -> 5). Nothing was trained"
+            in longer.stderr), longer.stderr[-3000:]
+    assert digest(out) == finished
 
 
 def test_a_killed_runs_lock_does_not_block_recover(env, tmp_path):

@@ -40,6 +40,12 @@ def summary(output: dict) -> str:
 def run(args):
     archive = open_archive(args.archive)
     predictor = Predictor.from_archive(archive)
-    for sentence in sentences(args.input):
+    count = 0
+    for count, sentence in enumerate(sentences(args.input), 1):
         output = predictor.predict_json({"sentence": sentence})
         print(json.dumps(output) if args.json else f"{summary(output)}\t{sentence}")
+    if count == 0:
+        where = "stdin" if args.input == "-" else args.input
+        raise SystemExit(f"error: no sentence to predict: {where} has no non-blank line. Give one "
+                         "sentence a line, in a file (`predict ARCHIVE FILE`) or on stdin "
+                         "(`echo 'a sentence' | python -m seal_adapters predict ARCHIVE`).")

@@ -20,7 +20,7 @@ import logging
 import os
 import socket
 import sys
-from typing import Dict, Optional, TextIO
+from typing import Dict, List, Optional, TextIO
 
 from allennlp.common.checks import ConfigurationError
 
@@ -101,11 +101,41 @@ def is_finished(serialization_dir: str) -> bool:
                for name in ("metrics.json", "model.tar.gz"))
 
 
-def finished_run_model(serialization_dir: str, return_model: Optional[bool]):
-    """What `train_model` returns for a finished run, after saying that nothing was done."""
+def config_changes(params, serialization_dir: str, shown: int = 5) -> List[str]:
+    """The options where `params` differs from the finished run's `config.json`, as
+    "key (old -> new)" (at most `shown`, then a count)."""
+    from allennlp.common import Params
+
+    path = os.path.join(serialization_dir, "config.json")
+    if not hasattr(params, "as_flat_dict") or not os.path.isfile(path):
+        return []
+    try:
+        saved = Params.from_file(path).as_flat_dict()
+    except Exception:  # noqa: BLE001 - an unreadable config.json is not this check's business
+        return []
+    new = params.as_flat_dict()
+    missing = object()
+    changed = [f"{key} ({saved[key] if key in saved else 'unset'} -> {new[key] if key in new else 'unset'})"
+               for key in sorted(set(saved) | set(new)) if saved.get(key, missing) != new.get(key, missing)]
+    if len(changed) > shown:
+        changed = changed[:shown] + [f"and {len(changed) - shown} more"]
+    return changed
+
+
+def finished_run_model(serialization_dir: str, return_model: Optional[bool], params=None):
+    """What `train_model` returns for a finished run, after saying that nothing was done; a
+    config that differs from the run's is refused (it would silently not be used)."""
     with open(os.path.join(serialization_dir, "metrics.json")) as handle:
         epochs = json.load(handle).get("epoch")  # the last epoch, from 0
     done = f"{epochs + 1} epoch(s)" if isinstance(epochs, int) else "its epochs"
+    changes = config_changes(params, serialization_dir)
+    if changes:
+        raise ConfigurationError(
+            f"--recover: the run in {serialization_dir} is finished ({done} trained), and this "
+            f"config differs from the one it was trained with in {', '.join(changes)}. Nothing was "
+            "trained and no file was changed: a finished run is not trained further. To train with "
+            "the new config (e.g. more epochs), start a new run in another directory (from the "
+            "archive's weights if you like).")
     message = (f"--recover: the run in {serialization_dir} is finished ({done} trained, metrics.json and "
                "model.tar.gz written); there is nothing to recover and no file was changed. To train "
                "longer, start a new run (e.g. from the archive's weights) in another directory.")
@@ -172,7 +202,7 @@ def guarded_train_model(original):
         force = kwargs.get("force", args[1] if len(args) > 1 else False)
         RunLock(serialization_dir).check_free()
         if recover and not force and is_finished(serialization_dir):
-            return finished_run_model(serialization_dir, kwargs.get("return_model"))
+            return finished_run_model(serialization_dir, kwargs.get("return_model"), params)
         try:
             return original(params, serialization_dir, *args, **kwargs)
         finally:
