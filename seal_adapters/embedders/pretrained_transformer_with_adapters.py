@@ -214,7 +214,11 @@ class PretrainedTransformerWithAdaptersEmbedder(PretrainedTransformerEmbedder):
         return self._forward_in_windows(token_ids, mask, type_ids)
 
     def _forward_in_windows(self, token_ids, mask, type_ids):
-        """A sequence longer than the model's positions, as consecutive windows of them."""
+        """A batch with texts longer than the model's positions. Each text is encoded only as
+        far as it goes: the texts that fit run as one batch cut to the longest of them, the long
+        ones as consecutive windows of the positions, windows of padding skipped. (One long
+        text no longer pads every text of its batch to its length: a 5,000-wordpiece tweet in a
+        batch of 32 needs 10 windows, not 320.)"""
         batch, length = token_ids.shape
         window = self.position_limit
         if not self._warned_long_input:
@@ -225,6 +229,34 @@ class PretrainedTransformerWithAdaptersEmbedder(PretrainedTransformerEmbedder):
                 "indexer and on the embedder; to cut them, set the reader's max_tokens.",
                 length, window, window)
             self._warned_long_input = True
+        positions = torch.arange(1, length + 1, device=mask.device)
+        ends = (mask.long() * positions).max(dim=1).values  # one past each text's last wordpiece
+        long_rows = (ends > window).nonzero().squeeze(1)
+        short_rows = (ends <= window).nonzero().squeeze(1)
+        parts = []
+        if short_rows.numel():
+            cut = max(int(ends[short_rows].max()), 1)
+
+            def short(tensor):
+                return None if tensor is None else tensor[short_rows, :cut]
+
+            parts.append((short_rows, super().forward(short(token_ids), short(mask), short(type_ids), None)))
+        if long_rows.numel():
+            parts.append((long_rows, self._windows(token_ids[long_rows], mask[long_rows],
+                                                   None if type_ids is None else type_ids[long_rows])))
+        dim = parts[0][1].size(-1)
+        out = parts[0][1].new_zeros(batch, length, dim)
+        for rows, embedded in parts:
+            width = min(embedded.size(1), length)
+            out = out.index_copy(0, rows, torch.nn.functional.pad(
+                embedded[:, :width], (0, 0, 0, length - width)))
+        return out
+
+    def _windows(self, token_ids, mask, type_ids):
+        """Texts longer than the positions as consecutive windows of them; windows that hold
+        only padding are not computed (their output is zeros, masked out downstream)."""
+        batch, length = token_ids.shape
+        window = self.position_limit
         count = -(-length // window)
         padding = count * window - length
 
@@ -234,9 +266,11 @@ class PretrainedTransformerWithAdaptersEmbedder(PretrainedTransformerEmbedder):
             return torch.nn.functional.pad(tensor, (0, padding)).reshape(batch * count, window)
 
         folded_mask = fold(mask)
-        folded_mask[:, 0] = True  # an all-padding window still attends to something
-        embeddings = super().forward(fold(token_ids), folded_mask, fold(type_ids), None)
-        return embeddings.reshape(batch, count * window, -1)[:, :length]
+        used = folded_mask.any(dim=1).nonzero().squeeze(1)
+        embedded = super().forward(fold(token_ids)[used], folded_mask[used],
+                                   None if type_ids is None else fold(type_ids)[used], None)
+        out = embedded.new_zeros(batch * count, window, embedded.size(-1)).index_copy(0, used, embedded)
+        return out.reshape(batch, count * window, -1)[:, :length]
 
     def train(self, mode: bool = True):
         torch.nn.Module.train(self, mode)
