@@ -6,11 +6,12 @@ does not fail: its spans are silently mis-decoded and the reported F1 is wrong. 
 looks at every tag of the model's tag vocabulary and names where the bad ones occur.
 """
 import re
-from typing import Dict, Iterator, List, Optional, Set, Tuple
+from typing import Dict, Iterable, Iterator, List, Optional, Set, Tuple
 
+from allennlp.data.fields import SequenceLabelField
 from allennlp.training.metrics import SpanBasedF1Measure
 
-from seal_adapters.data.errors import DataError
+from seal_adapters.data.errors import DataError, where
 
 PREFIXES = {"BIO": "BI", "IOB1": "BI", "BIOUL": "BIOUL", "BMES": "BMES"}
 MAX_SHOWN = 5
@@ -46,6 +47,42 @@ def check_tag_scheme(model, places: Dict[object, List[Optional[str]]]) -> None:
             f"{' / '.join(p + '-<type>' for p in PREFIXES[encoding])}; span F1 would decode "
             "their spans wrongly:\n" + "\n".join(lines) + more + "\n" + _hint(bad, encoding)
         )
+
+
+def check_bio_transitions(model, sources: Iterable[Tuple[object, Iterable]]) -> None:
+    """Under label_encoding BIO, an I-<type> tag must continue a span of its type (follow
+    B-<type> or I-<type>). IOB1 data (I- opens a span) read under BIO trains and scores
+    without a word of warning, so this raises `DataError` naming the tags and their lines
+    (`sources`: (path, instances) of each split)."""
+    if not any(encoding == "BIO" for encoding, _ in span_metrics(model)):
+        return
+    found: List[str] = []
+    count = 0
+    for path, instances in sources:
+        for instance in instances:
+            for field in instance.fields.values():
+                if not isinstance(field, SequenceLabelField) or getattr(field, "_skip_indexing", False):
+                    continue
+                source = getattr(field, "source_path", None) or path
+                first = getattr(field, "first_line", None)
+                previous = "O"
+                for i, tag in enumerate(field.labels):
+                    if (isinstance(tag, str) and tag.startswith("I-")
+                            and previous not in (f"B-{tag[2:]}", f"I-{tag[2:]}")):
+                        count += 1
+                        if len(found) < MAX_SHOWN:
+                            place = where(source, first + i) if first is not None else str(source)
+                            found.append(f"  {tag!r} after {previous!r}: {place}")
+                    previous = tag
+    if count:
+        more = f"\n  and {count - len(found)} more" if count > len(found) else ""
+        raise DataError(
+            f"{count} tag(s) do not fit label_encoding 'BIO': an I-<type> tag must continue a span "
+            "of its type (follow B-<type> or I-<type>), but these open one (first in a sentence, "
+            "after 'O' or after another type), as IOB1 data does:\n" + "\n".join(found) + more
+            + "\nFix: if the data is IOB1 (I- opens a span, B- only between two adjacent spans of "
+            "one type), set the model's label_encoding to \"IOB1\"; otherwise correct these tags "
+            "to B-<type>.")
 
 
 def _hint(bad: List[str], encoding: str) -> str:

@@ -30,7 +30,7 @@ from seal_adapters.data.label_coverage import (
     labels_by_namespace,
 )
 from seal_adapters.data.split_overlap import warn_if_split_is_training_data
-from seal_adapters.data.tag_scheme import check_tag_scheme
+from seal_adapters.data.tag_scheme import check_bio_transitions, check_tag_scheme
 from seal_adapters.training.alternating_adapters import AlternatingAdaptersCallback
 from seal_adapters.training.finite_loss import guard_finite_loss
 from seal_adapters.training.first_forward import check_validation_metric, first_batch, run_first_forward
@@ -113,16 +113,19 @@ def check_training_data_and_labels(trainer, test_loader) -> None:
     training = {ns: set(labels) for ns, labels in found.items()}
     places = {label: [p or str(_path(loader)) for p in ps]
               for labels in found.values() for label, ps in labels.items()}
+    sources = [(_path(loader), instances)]
     for split, other in (("validation", getattr(trainer, "_validation_data_loader", None)),
                          ("test", test_loader)):
         if other is not None:
             evaluated = check_has_instances(other, split, f"every {split} metric would read 0.0")
+            sources.append((_path(other), evaluated))
             check_labels_seen_in_training(training, evaluated, split, _path(other), _path(loader))
             warn_if_split_is_training_data(instances, evaluated, split, _path(other), _path(loader))
             for labels in labels_by_namespace(evaluated).values():
                 for label, ps in labels.items():
                     places.setdefault(label, []).extend(p or str(_path(other)) for p in ps)
     check_tag_scheme(trainer.model, places)
+    check_bio_transitions(trainer.model, sources)
 
 
 def check_first_forward(trainer) -> None:
