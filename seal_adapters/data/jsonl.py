@@ -4,6 +4,7 @@ Why: a broken line should be reported as "file, line N: what is wrong. Fix: ..."
 a `json.JSONDecodeError` or `KeyError` from the middle of a reader.
 """
 import json
+import unicodedata
 from typing import Iterator, List, Optional, Tuple, Union
 
 from seal_adapters.data.errors import data_error, describe, preview, read_lines
@@ -67,6 +68,10 @@ def check_text(text, path: Optional[str], line: Optional[int], key: str = "text"
     if not text.strip():
         kind = "empty" if not text else "whitespace only"
         raise data_error(f"'{key}' is {kind} ({preview(text)})",
+                         "remove the line or give it text", path, line)
+    if all(unicodedata.category(char)[0] in "CZ" and unicodedata.category(char) != "Cs" for char in text):
+        raise data_error(f"'{key}' holds only invisible characters, control or zero-width "
+                         f"({preview(text)}): the tokenizer makes no wordpiece of it",
                          "remove the line or give it text", path, line)
     surrogate = next((i for i, char in enumerate(text) if "\ud800" <= char <= "\udfff"), None)
     if surrogate is not None:

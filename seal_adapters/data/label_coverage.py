@@ -77,3 +77,25 @@ def check_label_kinds(found: Dict[str, "OrderedDict[object, List[Optional[str]]]
                 "of its own. Fix: write every label the same way (e.g. all 'pos'/'neg', or all "
                 "numbers)."
             )
+        check_near_duplicate_labels(namespace, labels, path)
+
+
+def check_near_duplicate_labels(namespace: str, labels: "OrderedDict[object, List[Optional[str]]]",
+                                path: object) -> None:
+    """Raises `DataError` for labels that differ only in case or surrounding whitespace
+    (`"pos"`, `"pos "`, `"Pos"`): each would silently be a class of its own."""
+    groups: Dict[str, List[object]] = {}
+    for label in labels:
+        if isinstance(label, str):
+            groups.setdefault(label.strip().casefold(), []).append(label)
+    clashes = [variants for variants in groups.values() if len(variants) > 1]
+    if not clashes:
+        return
+    shown = []
+    for variants in clashes[:5]:
+        shown.append(", ".join(f"{label!r} ({len(labels[label])}x, e.g. "
+                               f"{next((p for p in labels[label] if p), str(path))})" for label in variants))
+    raise DataError(
+        f"The training data ({path}) has labels in namespace '{namespace}' that differ only in case "
+        "or surrounding spaces; each would be a class of its own:\n  " + "\n  ".join(shown)
+        + "\nFix: write each label one way everywhere (a typo? a trailing space?).")
