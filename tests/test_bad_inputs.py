@@ -343,6 +343,11 @@ BAD_INPUTS = [
     case("stray-tag-only-in-dev", "one tag that only the validation file has",
          {**TAGGER, "file:train.txt": GOOD_BIO, "file:dev.txt": GOOD_BIO + "\nacme\tB-MISC\n"},
          ["1 label(s) of the validation data", "'B-MISC' (str, namespace 'labels', 1x): ", "dev.txt, line 8"]),
+    case("parameter-group-matching-nothing", "a per-side learning rate whose regex has a typo",
+         {"trainer.optimizer": {"type": "adamw", "lr": 1e-3, "parameter_groups": [
+             [[".*taskNN.*"], {"lr": 1.2e-3}], [[".*scorenn.*"], {"lr": 4.5e-5}]]}},
+         ["trainer.optimizer.parameter_groups entry 0 (options {'lr': 0.0012}) matches no trainable "
+          "parameter", "'.*tasknn.*'"]),
     case("cuda-device-a-word", "trainer.cuda_device \"cpu\" instead of a number",
          {"trainer.cuda_device": "cpu"},
          ["cuda_device 'cpu': give a device number: -1 for the CPU"]),

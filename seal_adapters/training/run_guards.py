@@ -228,9 +228,32 @@ def _number(value) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
+def check_parameter_groups(trainer) -> None:
+    """A `trainer.optimizer.parameter_groups` entry whose regexes match no trainable parameter
+    (a typo such as `.*taskNN.*`) leaves its options unused: allennlp logs one warning among
+    hundreds of lines and trains that side at the default learning rate."""
+    optimizer = getattr(trainer, "optimizer", None)
+    if optimizer is None or type(optimizer).__name__ == "MultiOptimizer":
+        return
+    groups = getattr(optimizer, "param_groups", [])
+    if len(groups) < 2:
+        return  # no parameter_groups: one group of every parameter
+    for number, group in enumerate(groups[:-1]):  # the last one is allennlp's default group
+        if not group["params"]:
+            options = {k: v for k, v in group.items()
+                       if k != "params" and (k not in optimizer.defaults or v != optimizer.defaults[k])}
+            raise ConfigurationError(
+                f"trainer.optimizer.parameter_groups entry {number} (options {options}) matches no "
+                "trainable parameter, so its options would not be used. Fix its regexes: they are "
+                "searched in parameter names such as "
+                f"{[n for n, p in trainer.model.named_parameters() if p.requires_grad][:3]} "
+                "(each adapter's side is in its parameter names, e.g. '.*tasknn.*', '.*scorenn.*').")
+
+
 def check_before_training(train_model) -> None:
     trainer = train_model.trainer
     check_epochs(trainer)
+    check_parameter_groups(trainer)
     check_training_data_and_labels(trainer, getattr(train_model, "evaluation_data_loader", None))
     check_reader_matches_embedder(trainer)
     check_first_forward(trainer)
