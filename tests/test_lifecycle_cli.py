@@ -412,3 +412,34 @@ def test_seal_config_swaps_the_seal_run_for_a_config_extending_the_tasks(tiny_be
                                          r"file nor a config in training_configs/ \(there: .*seal_ner_alternating"):
         seeded_compare.check_seal_config(parser.parse_args(
             ["--task", "ner", "--seal-config", "seal_ner_alternate.jsonnet"]))
+
+
+def test_compare_says_when_seal_and_the_baseline_draw_batches_differently(tiny_bert):
+    """SEAL and its baseline must train on batches drawn alike: NER's configs do (random
+    batches of 16; the alternating config repeats each for its two turns, the same batches),
+    a SEAL run on length buckets against a shuffled baseline gets a warning naming both."""
+    import argparse
+
+    from seal_adapters.cli import compare, seeded_compare
+
+    parser = argparse.ArgumentParser()
+    compare.add_arguments(parser)
+    task = seeded_compare.TASKS["ner"]
+
+    def batches(*argv):
+        args = parser.parse_args(["--task", "ner", *argv])
+        return {v: seeded_compare.batching(seeded_compare.build_run_config(task, v, 1, tiny_bert, args))
+                for v in seeded_compare.VARIANTS}
+
+    same = batches()
+    assert same == {"seal": "shuffled of 16", "cross_entropy": "shuffled of 16"}
+    assert seeded_compare.batching_note(same) is None
+    alternating = batches("--seal-config", "seal_ner_alternating.jsonnet")
+    assert alternating["seal"] == "shuffled of 16, each repeated 2x"
+    assert seeded_compare.batching_note(alternating) is None
+    bucketed = batches("--seal-overrides",
+                       '{"data_loader": {"batch_sampler": {"type": "bucket", "batch_size": 16}}}')
+    assert bucketed["seal"] == "length buckets of 16"
+    note = seeded_compare.batching_note(bucketed)
+    assert "seal: length buckets of 16; cross_entropy: shuffled of 16" in note
+    assert "Give both the same data_loader" in note

@@ -136,6 +136,34 @@ def set_batch_size(loader: Dict[str, Any], batch_size: int) -> None:
         node = node.get("batch_sampler")
 
 
+def batching(config: Dict[str, Any]) -> str:
+    """How a run draws its training batches, as a comparison must match them: `repeat_each_batch`
+    (each batch once per turn of an alternating schedule) is the same batches, shown apart."""
+    node, repeated = config.get("data_loader", {}), ""
+    if node.get("batch_sampler", {}).get("type") == "repeat_each_batch":
+        node = node["batch_sampler"]
+        repeated = f", each repeated {node.get('times', 2)}x"
+        if "batch_size" in node:  # repeat_each_batch's own batches are shuffled ones
+            return f"shuffled of {node['batch_size']}{repeated}"
+    sampler = node.get("batch_sampler", node)
+    kind = ("length buckets" if sampler.get("type") == "bucket"
+            else "shuffled" if node.get("shuffle") else "in file order")
+    return f"{kind} of {sampler.get('batch_size')}{repeated}"
+
+
+def batching_note(batches: Dict[str, str]) -> Optional[str]:
+    """A warning when SEAL and the baseline do not train on batches drawn alike."""
+    def drawn(text):
+        return text.split(", each repeated")[0]
+
+    if len({drawn(b) for b in batches.values()}) < 2:
+        return None
+    return ("the runs do not train on batches drawn alike (" + "; ".join(
+        f"{variant}: {b}" for variant, b in batches.items()) + "): part of the difference may be "
+        "the batches, not SEAL. Give both the same data_loader (e.g. --seal-overrides "
+        "'{\"data_loader\": {\"batch_size\": 32, \"shuffle\": true}}').")
+
+
 def run_dir(output_dir: str, variant: str, seed: int) -> str:
     return os.path.join(output_dir, variant, f"seed_{seed}")
 
@@ -242,6 +270,8 @@ def markdown(report: Dict[str, Any]) -> str:
             row = [", ".join(fmt(x, 3) for x in d.get(name, [])) or "-"
                    for name in ("scorenn_ranking_accuracy", "score_term_ratio", "scorenn_loss")]
             lines.append(f"| {seed} | " + " | ".join(row) + " |")
+    if report.get("batches_warning"):
+        lines += ["", f"**Warning:** {report['batches_warning']}"]
     for variant, overrides in report["overrides"].items():
         if overrides:
             lines += ["", f"{variant} overrides: `{overrides}`"]
@@ -286,7 +316,7 @@ def plot(report: Dict[str, Any], output_dir: str) -> None:
     save(figure, os.path.join(output_dir, "diagnostics.png"))
 
 
-def write_report(task: Task, args, model: str) -> Dict[str, Any]:
+def write_report(task: Task, args, model: str, data_dir: Optional[str] = None) -> Dict[str, Any]:
     from seal_adapters.cli.data_dir import repo_root
     from seal_adapters.reporting.curves import plot_training_curves
     from seal_adapters.reporting.run_metrics import read_run
@@ -303,6 +333,9 @@ def write_report(task: Task, args, model: str) -> Dict[str, Any]:
         "overrides": {"seal": args.seal_overrides, "cross_entropy": args.baseline_overrides},
         "runs": runs, "verdicts": verdicts(variants),
     }
+    report["batches"] = {variant: batching(build_run_config(task, variant, 1, model, args, data_dir))
+                         for variant in VARIANTS}
+    report["batches_warning"] = batching_note(report["batches"])
     os.makedirs(args.output_dir, exist_ok=True)
     write_atomically(os.path.join(args.output_dir, "comparison.json"), json.dumps(report, indent=2))
     text = markdown(report)
@@ -343,6 +376,10 @@ def run(args) -> int:
     model = choose_model(args, args.output_dir)
     started = time.time()
     variants = [v for v in VARIANTS if not args.variant or v in args.variant]
+    note = batching_note({v: batching(build_run_config(task, v, 1, model, args, data_dir))
+                          for v in VARIANTS})
+    if note:
+        print(f"warning: {note}")
     print(f"Comparing SEAL with cross-entropy on {task.title}: {args.seeds} seed(s), "
           f"{model_label(model)}; runs in {args.output_dir}")
     for seed in range(1, args.seeds + 1):
@@ -359,7 +396,7 @@ def run(args) -> int:
                 print(f"error: {variant} seed {seed} failed (exit {status}); see "
                       f"{os.path.join(directory, 'out.log')}")
                 return status
-    write_report(task, args, model)
+    write_report(task, args, model, data_dir)
     print(f"Comparison finished in {(time.time() - started) / 60:.1f} min; wrote comparison.json, "
           f"comparison.md and plots in {args.output_dir}")
     return 0
