@@ -139,3 +139,33 @@ def test_force_never_deletes_the_runs_own_data(tiny_roberta, tmp_path):
     assert (f"--force would delete {run}, which holds this run's train_data_path ({data}). "
             "Nothing was deleted.") in str(error.value)
     assert sorted(os.listdir(run)) == ["dev.jsonl", "train.jsonl"]
+
+
+def test_force_refuses_a_folder_that_is_no_run_and_s_that_is_a_file(tiny_roberta, tmp_path):
+    """A typo in -s must not cost the user's files: `--force` on a folder of files that no
+    allennlp run wrote (no config.json / vocabulary/) deletes nothing; -s naming a file is
+    refused, the file kept byte for byte."""
+    from allennlp.commands.train import train_model
+    from allennlp.common import Params
+    from allennlp.common.checks import ConfigurationError
+
+    from tests.test_models_common import config, embedder, reader
+
+    data = tmp_path / "train.jsonl"
+    data.write_text("".join(json.dumps({"text": t, "label": lab}) + "\n"
+                            for t, lab in [("a great film", "pos"), ("so dull", "neg")] * 4))
+    params = config(reader("text", tiny_roberta), {"type": "seal_text_classifier",
+                                                  "text_field_embedder": embedder(tiny_roberta)},
+                    str(data), str(data))
+    user = tmp_path / "userdir"
+    user.mkdir()
+    (user / "README.txt").write_text("important\n")
+    (user / "notes.jsonl").write_text("{}\n")
+    with pytest.raises(ConfigurationError) as error:
+        train_model(Params(params), str(user), force=True)
+    assert (f"--force would delete {user}, but it is not a training run's directory (no config.json "
+            "or vocabulary/): it holds README.txt, notes.jsonl. Nothing was deleted.") in str(error.value)
+    assert sorted(os.listdir(user)) == ["README.txt", "notes.jsonl"]
+    with pytest.raises(ConfigurationError, match=f"Serialization directory {data} is a file, not a directory"):
+        train_model(Params(params), str(data), force=True)
+    assert data.read_text().count("\n") == 8

@@ -156,10 +156,15 @@ def locking_create_serialization_dir(original):
     allennlp looks at it (or deletes it for `--force`), lock it once it exists."""
 
     def create_serialization_dir(params, serialization_dir, recover, force):
+        if os.path.exists(serialization_dir) and not os.path.isdir(serialization_dir):
+            raise ConfigurationError(
+                f"Serialization directory {serialization_dir} is a file, not a directory. Nothing "
+                "was changed. Fix: give -s a directory path (a new one, or an earlier run's).")
         lock = RunLock(serialization_dir)
         lock.check_free()
         if force and os.path.isdir(serialization_dir):
             check_force_deletes_no_input(params, serialization_dir)
+            check_force_deletes_a_run(serialization_dir)
         original(params, serialization_dir, recover, force)
         lock.acquire()
         _held[os.path.abspath(serialization_dir)] = lock
@@ -184,6 +189,23 @@ def check_force_deletes_no_input(params, serialization_dir: str) -> None:
                 f"({value}). Nothing was deleted. Fix: move the data out of the directory, or "
                 "train into another serialization directory."
             )
+
+
+# What every allennlp run writes into its directory when it starts (before any epoch).
+RUN_MARKERS = ("config.json", "vocabulary", LOCK_NAME)
+
+
+def check_force_deletes_a_run(serialization_dir: str) -> None:
+    """`--force` deletes the whole directory: refuse when it holds files but is not an
+    allennlp run's directory (a typo in -s must not delete a folder of the user's files)."""
+    entries = sorted(os.listdir(serialization_dir))
+    if not entries or any(name in entries for name in RUN_MARKERS):
+        return
+    shown = ", ".join(entries[:5]) + (f" and {len(entries) - 5} more" if len(entries) > 5 else "")
+    raise ConfigurationError(
+        f"--force would delete {serialization_dir}, but it is not a training run's directory "
+        f"(no config.json or vocabulary/): it holds {shown}. Nothing was deleted. Fix: check the "
+        "-s path; to train there, move those files away or empty the directory yourself.")
 
 
 def release(serialization_dir: str) -> None:
