@@ -284,7 +284,12 @@ def test_export_names_the_real_adapters_and_leaves_no_stale_files(demo_run, tmp_
     assert ("error: No adapter(s) named ['tasknnn'] in this model; it has ['scorenn', 'tasknn']"
             in refused.stderr)
     assert (out / "tasknn" / "pytorch_model_head.bin").exists()  # refused before anything was written
-    result = seal_cli("export", demo_run["archive"], str(out), "--adapter", "tasknn")
+    unasked = seal_cli("export", demo_run["archive"], str(out), "--adapter", "tasknn")
+    assert unasked.returncode == 2, unasked.stderr[-3000:]
+    assert (f"error: {out / 'tasknn'} already holds an earlier export; nothing was written. Fix: export "
+            "to another directory, or add --force") in unasked.stderr
+    assert (out / "tasknn" / "pytorch_model_head.bin").read_bytes() == b"from an earlier export"
+    result = seal_cli("export", demo_run["archive"], str(out), "--adapter", "tasknn", "--force")
     assert result.returncode == 0, result.stderr[-3000:]
     assert sorted(os.listdir(out)) == ["tasknn"]  # no partial or old directories left
     assert sorted(os.listdir(out / "tasknn")) == [

@@ -3,7 +3,8 @@
 `OUT/<adapter>/` holds adapters' own files (adapter_config.json, adapter.safetensors,
 pytorch_adapter.bin) plus `head.safetensors` with the model parameters named after that
 adapter (its TaskNN or ScoreNN head), under their model parameter names. Each adapter's
-directory is replaced whole (see embedders/export.py), so no file of an earlier export stays.
+directory that an earlier export wrote is replaced only with `--force`, and then whole (see
+embedders/export.py), so no file of the earlier export stays.
 """
 import os
 
@@ -17,6 +18,8 @@ def add_arguments(parser):
     parser.add_argument("archive", help="model.tar.gz written by allennlp train")
     parser.add_argument("output_dir", help="directory to write one sub-directory per adapter into")
     parser.add_argument("--adapter", action="append", help="export only this adapter (repeatable)")
+    parser.add_argument("--force", action="store_true",
+                        help="replace adapter directories of an earlier export (each whole)")
 
 
 def run(args):
@@ -30,6 +33,7 @@ def run(args):
             save_file(head, os.path.join(directory, "head.safetensors"))
         counts[name] = len(head)
 
-    written = export_adapters(model, args.output_dir, names=args.adapter, extra=add_head)
+    written = export_adapters(model, args.output_dir, names=args.adapter, extra=add_head,
+                              replace=args.force)
     for name, directory in written.items():
         print(f"{name}: {directory} ({counts[name]} head tensors)")

@@ -37,8 +37,9 @@ EXPORT_FILES = {"adapter_config.json", "adapter.safetensors", "pytorch_adapter.b
                 "head_config.json", "pytorch_model_head.bin", "model.safetensors"}
 
 
-def check_replaceable(directory: str, targets: Sequence[str]) -> None:
-    """`directory` must be a directory (or absent); each existing target an earlier export."""
+def check_replaceable(directory: str, targets: Sequence[str], replace: bool = False) -> None:
+    """`directory` must be a directory (or absent); each existing target an earlier export,
+    replaced only when `replace` is set (`export --force`)."""
     if os.path.lexists(directory) and not os.path.isdir(directory):
         raise ConfigurationError(f"{directory} is a file, not a directory: export writes one "
                                  "directory per adapter inside it. Give a directory path.")
@@ -57,16 +58,25 @@ def check_replaceable(directory: str, targets: Sequence[str]) -> None:
                 f"{' and more' if len(foreign) > 5 else ''}); export replaces the directory whole, so "
                 "they would be deleted. Move them, or export to another directory."
             )
+    earlier = [target for target in targets if os.path.isdir(target)]
+    if earlier and not replace:
+        raise ConfigurationError(
+            f"{', '.join(earlier)} already hold{'s' if len(earlier) == 1 else ''} an earlier export; "
+            "nothing was written. Fix: export to another directory, or add --force to replace "
+            "each of them whole (no file of the earlier export stays)."
+        )
 
 
 def export_adapters(module: torch.nn.Module, directory: str, names: Optional[Sequence[str]] = None,
-                    extra: Optional[Callable[[str, str], None]] = None) -> Dict[str, str]:
+                    extra: Optional[Callable[[str, str], None]] = None,
+                    replace: bool = False) -> Dict[str, str]:
     """Writes `directory/<adapter>/` per adapter: adapter_config.json plus the weights as
     `adapter.safetensors` (loads without executing code) and `pytorch_adapter.bin` (what
     `load_adapter(dir)` reads by default; adapters loads it with `weights_only=True`).
     `extra(name, staged_directory)` may add files before the directory is swapped in.
 
-    `module` is a model or an embedder. Returns adapter name -> directory.
+    `module` is a model or an embedder; `replace`: an earlier export's directories are
+    replaced (otherwise refused). Returns adapter name -> directory.
     """
     backbones = adapter_backbones(module)
     if not backbones:
@@ -79,7 +89,7 @@ def export_adapters(module: torch.nn.Module, directory: str, names: Optional[Seq
             "those with --adapter, or leave --adapter out to export them all."
         )
     chosen = [name for name in available if names is None or name in names]
-    check_replaceable(directory, [os.path.join(directory, name) for name in chosen])
+    check_replaceable(directory, [os.path.join(directory, name) for name in chosen], replace)
     os.makedirs(directory, exist_ok=True)
     written: Dict[str, str] = {}
     for backbone in backbones:
