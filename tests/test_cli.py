@@ -76,6 +76,17 @@ def test_evaluate_reloads_the_adapters(trained, sentiment_data):
     assert (f"{empty}: the evaluation data gave 0 instances, so there is nothing to evaluate"
             in result.stderr), result.stderr[-3000:]
     assert not os.path.exists(refused)
+    # So is a file without labels (allennlp's reader reads it; its metrics would read 0.0).
+    unlabelled = os.path.join(out, "unlabelled.jsonl")
+    with open(unlabelled, "w") as handle:
+        handle.write('{"text": "a fine film"}\n{"text": "so dull"}\n')
+    result = run_cli(["allennlp", "evaluate", os.path.join(out, "model.tar.gz"), unlabelled,
+                      "--output-file", refused, "-o",
+                      json.dumps({"dataset_reader.type": "text_classification_json"})], env)
+    assert result.returncode != 0
+    assert (f"{unlabelled}: none of its 2 instance(s) has a label, so there is nothing to score the "
+            "predictions against" in result.stderr), result.stderr[-3000:]
+    assert not os.path.exists(refused)
 
 
 def test_predict_outputs_labels(trained, tmp_path):

@@ -25,7 +25,7 @@ from seal_adapters.data.errors import (
     split_lines,
     utf8_error,
 )
-from seal_adapters.data.jsonl import check_text, parse_json_line
+from seal_adapters.data.jsonl import check_label, check_text, parse_json_line
 
 IOB_TAG = re.compile(r"^(O|[BI]-\S+)$")
 
@@ -71,6 +71,8 @@ def check_text_classification_json(reader: TextClassificationJsonReader, path: s
                 raise data_error(f"label {label!r} is not a whole number, but skip_label_indexing "
                                  "is true", "use integer labels, or set skip_label_indexing "
                                  "false", path, number)
+            if not reader._skip_label_indexing:
+                check_label(label, path, number, key=label_key)  # "" or "  " would be a class
         if unlabelled and labelled:
             raise data_error(f"no '{label_key}' on this line, but line {labelled} has one",
                              f"give every line its '{label_key}' (or set the reader's label_key)",

@@ -77,6 +77,13 @@ def checked_evaluator_call(original):
                                          "for the metrics (it is written after evaluating).")
         instances = check_has_instances(data_loader, "evaluation", "there is nothing to evaluate (its "
                                         "metrics would read 0.0)")
+        if not any(hasattr(field, "_label_namespace") for instance in instances
+                   for field in instance.fields.values()):
+            raise DataError(
+                f"{_path(data_loader)}: none of its {len(instances)} instance(s) has a label, so there is "
+                "nothing to score the predictions against (the metrics would read 0.0). Fix: give "
+                "the file its labels under the key the reader reads (e.g. \"label\"), or use allennlp "
+                "predict for predictions without labels.")
         vocabulary = getattr(model, "vocab", None)
         if vocabulary is not None:
             check_labels_seen_in_training(_labels_known_to(vocabulary, instances), instances, "evaluation",
