@@ -351,6 +351,10 @@ BAD_INPUTS = [
              [[".*taskNN.*"], {"lr": 1.2e-3}], [[".*scorenn.*"], {"lr": 4.5e-5}]]}},
          ["trainer.optimizer.parameter_groups entry 0 (options {'lr': 0.0012}) matches no trainable "
           "parameter", "'.*tasknn.*'"]),
+    case("model-option-typo", "a misspelt SEAL model option (score_los_weight)",
+         {"model": seal_model(score_los_weight=0.5)},
+         ["seal_text_classifier: unknown model option(s) 'score_los_weight' (did you mean "
+          "'score_loss_weight'?)", "'tasknn_hidden_dim'"]),
     case("cuda-device-a-word", "trainer.cuda_device \"cpu\" instead of a number",
          {"trainer.cuda_device": "cpu"},
          ["cuda_device 'cpu': give a device number: -1 for the CPU"]),

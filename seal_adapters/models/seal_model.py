@@ -102,6 +102,7 @@ class SealModel(Model):
         reuse_idle_channel: bool = False,
         **kwargs,
     ) -> None:
+        self._check_options(kwargs)
         super().__init__(vocab, **kwargs)
         self._text_field_embedder = text_field_embedder
         self._embedder = single_adapter_embedder(text_field_embedder, self.name)
@@ -131,6 +132,25 @@ class SealModel(Model):
         self.heads = torch.nn.ModuleDict()
 
     # -- construction -------------------------------------------------------------------
+
+    def _check_options(self, extra: Dict[str, Any]) -> None:
+        """Options neither this model nor allennlp's `Model` takes (a typo such as
+        `score_los_weight`) are named with the closest real ones, instead of allennlp's
+        `TypeError: Model.__init__() got an unexpected keyword argument`."""
+        import difflib
+        import inspect
+
+        known = [name for cls in type(self).__mro__ if issubclass(cls, Model)
+                 for name in inspect.signature(cls.__init__).parameters
+                 if name not in ("self", "vocab", "kwargs")]
+        unknown = [name for name in extra if name not in known]
+        if not unknown:
+            return
+        hints = [f"'{name}' (did you mean '{close[0]}'?)" if close else f"'{name}'"
+                 for name in unknown for close in [difflib.get_close_matches(name, known, n=1)]]
+        raise ConfigurationError(
+            f"{self.name}: unknown model option(s) {', '.join(hints)}. Fix the name in the config's "
+            f"model section; the options are {sorted(set(known))}.")
 
     @property
     def uses_scorenn(self) -> bool:
