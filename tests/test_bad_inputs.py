@@ -355,6 +355,13 @@ BAD_INPUTS = [
          {"model": seal_model(score_los_weight=0.5)},
          ["seal_text_classifier: unknown model option(s) 'score_los_weight' (did you mean "
           "'score_loss_weight'?)", "'tasknn_hidden_dim'"]),
+    case("warmup-longer-than-the-run", "a warm-up of 1000 steps in a run of a few steps",
+         {"trainer.learning_rate_scheduler": {"type": "linear_with_warmup", "warmup_steps": 1000}},
+         ["trainer.learning_rate_scheduler warms up for 1000 steps, but the run takes only 1 optimizer "
+          "steps (1 batches x 1 epoch(s)), so the learning rate would never reach"]),
+    case("warmup-longer-than-the-run-polynomial", "polynomial_decay warming up past the run",
+         {"trainer.learning_rate_scheduler": {"type": "polynomial_decay", "warmup_steps": 5}},
+         ["trainer.learning_rate_scheduler warms up for 5 steps, but the run takes only 1"]),
     case("cuda-device-a-word", "trainer.cuda_device \"cpu\" instead of a number",
          {"trainer.cuda_device": "cpu"},
          ["cuda_device 'cpu': give a device number: -1 for the CPU"]),

@@ -20,6 +20,7 @@ allennlp's `TrainModel.run`, so the checks run once the trainer is built and bef
 import difflib
 import logging
 import os
+from typing import Optional
 
 from allennlp.common.checks import ConfigurationError
 
@@ -257,9 +258,40 @@ def check_parameter_groups(trainer) -> None:
                 "(each adapter's side is in its parameter names, e.g. '.*tasknn.*', '.*scorenn.*').")
 
 
+def warmup_steps(scheduler) -> Optional[int]:
+    """The warm-up length of an allennlp learning-rate scheduler: its own `warmup_steps`
+    (polynomial_decay, noam) or the `num_warmup_steps` of the transformers schedule it wraps
+    (linear_with_warmup, constant/cosine_with_warmup); None for schedulers without one."""
+    steps = getattr(scheduler, "warmup_steps", None)
+    if steps is None:
+        for function in getattr(getattr(scheduler, "lr_scheduler", None), "lr_lambdas", []):
+            steps = getattr(function, "keywords", {}).get("num_warmup_steps", steps)
+    return steps if _number(steps) else None
+
+
+def check_warmup(trainer) -> None:
+    """A warm-up as long as the whole run never reaches the configured learning rate (a
+    schedule copied from a larger data set)."""
+    warmup = warmup_steps(getattr(trainer, "_learning_rate_scheduler", None))
+    try:
+        batches = len(trainer.data_loader)
+    except TypeError:  # a loader without a length (lazy): nothing to compare with
+        return
+    accumulation = max(1, getattr(trainer, "_num_gradient_accumulation_steps", 1) or 1)
+    total = getattr(trainer, "_num_epochs", 1) * -(-batches // accumulation)
+    if warmup is not None and warmup >= total:
+        raise ConfigurationError(
+            f"trainer.learning_rate_scheduler warms up for {warmup} steps, but the run takes only "
+            f"{total} optimizer steps ({batches} batches x {trainer._num_epochs} epoch(s)"
+            f"{f' / {accumulation} accumulated' if accumulation > 1 else ''}), so the learning rate would "
+            f"never reach its configured value. Fix: lower the warm-up (e.g. {max(1, total // 10)}, "
+            "a tenth of the run) or train for more epochs.")
+
+
 def check_before_training(train_model) -> None:
     trainer = train_model.trainer
     check_epochs(trainer)
+    check_warmup(trainer)
     check_parameter_groups(trainer)
     check_training_data_and_labels(trainer, getattr(train_model, "evaluation_data_loader", None))
     check_reader_matches_embedder(trainer)
