@@ -288,6 +288,16 @@ def test_export_loads_in_plain_adapters_and_matches(tiny_roberta, tmp_path):
     # ... and an embedder that starts from the exported adapters computes the same channels.
     reloaded = make(tiny_roberta, load_adapters={n: str(tmp_path / n) for n in written}).eval()
     torch.testing.assert_close(forward(reloaded, tensors), forward(embedder, tensors), atol=1e-5, rtol=1e-4)
+    # Naming the loaded adapters' kind in 'adapters' too is fine; naming another kind is refused
+    # (the loaded adapter would be used, not the one the config asks for).
+    loaded = {n: str(tmp_path / n) for n in written}
+    same = make(tiny_roberta, adapters={"scorenn": "seq_bn", "tasknn": "seq_bn"}, load_adapters=loaded).eval()
+    torch.testing.assert_close(forward(same, tensors), forward(embedder, tensors), atol=1e-5, rtol=1e-4)
+    with pytest.raises(ConfigurationError) as error:
+        make(tiny_roberta, adapters={"scorenn": "seq_bn", "tasknn": "lora"}, load_adapters=loaded)
+    assert (f"Adapter 'tasknn': 'adapters' asks for a 'lora' adapter, but load_adapters['tasknn'] "
+            f"('{tmp_path / 'tasknn'}') holds a bottleneck adapter (asked -> loaded: ") in str(error.value)
+    assert "remove 'tasknn' from 'adapters'" in str(error.value)
 
 
 def test_mismatched_embedder_pools_every_channel(tiny_roberta):

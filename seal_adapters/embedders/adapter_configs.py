@@ -133,3 +133,29 @@ def build_adapter_configs(
                else None)
         for name in names
     }
+
+
+def check_loaded_as_asked(adapters: Optional[Mapping[str, AdapterSpec]], loaded: Optional[Mapping[str, str]],
+                          loaded_configs: Mapping[str, AdapterConfig]) -> None:
+    """An adapter both configured in `adapters` and loaded from `load_adapters` must be what
+    the config asks for: the loaded one is used, so a config asking for another kind (a LoRA
+    `tasknn` while the directory holds a bottleneck adapter) would silently not be used."""
+    for name, directory in (loaded or {}).items():
+        if adapters is None or name not in adapters or name not in loaded_configs:
+            continue
+        asked, found = build_adapter_config(name, adapters[name]).to_dict(), loaded_configs[name].to_dict()
+        differ = sorted(key for key in set(asked) | set(found) if asked.get(key) != found.get(key))
+        if differ:
+            shown = ", ".join(f"{key} {asked.get(key)!r} -> {found.get(key)!r}" for key in differ[:4])
+            raise ConfigurationError(
+                f"Adapter '{name}': 'adapters' asks for a {_kind(asked)} adapter, but "
+                f"load_adapters['{name}'] ('{directory}') holds a {_kind(found)} adapter (asked -> "
+                f"loaded: {shown}). The loaded adapter would be used as it is. Fix: "
+                f"remove '{name}' from 'adapters' (its config comes from the directory), or load a "
+                "directory holding the adapter you ask for.")
+
+
+def _kind(config: dict) -> str:
+    """An adapter config's architecture as a user names it ('lora', 'prefix_tuning', ...);
+    adapters' bottleneck configs (seq_bn, par_bn, ...) carry none."""
+    return repr(config.get("architecture")) if config.get("architecture") else "bottleneck"

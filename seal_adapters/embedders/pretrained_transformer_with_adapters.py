@@ -17,7 +17,7 @@ from allennlp.data.tokenizers import PretrainedTransformerTokenizer
 from allennlp.modules.token_embedders import PretrainedTransformerEmbedder, TokenEmbedder
 
 from seal_adapters.embedders.adapter_backbone import AdapterBackbone
-from seal_adapters.embedders.adapter_configs import AdapterSpec, build_adapter_configs
+from seal_adapters.embedders.adapter_configs import AdapterSpec, build_adapter_configs, check_loaded_as_asked
 from seal_adapters.embedders.allennlp_options import (
     ReinitModules,
     check_options,
@@ -138,6 +138,8 @@ class PretrainedTransformerWithAdaptersEmbedder(PretrainedTransformerEmbedder):
         reinit(backbone, reinit_modules)
         self.transformer_model = AdapterBackbone(backbone, configs, load_adapters, execution,
                                                  compile=compile)
+        check_loaded_as_asked(adapters, load_adapters,
+                              {name: backbone.adapters_config.get(name) for name in load_adapters or {}})
         if train_parameters:
             for parameter in backbone.parameters():
                 parameter.requires_grad_(True)
