@@ -362,6 +362,10 @@ BAD_INPUTS = [
     case("warmup-longer-than-the-run-polynomial", "polynomial_decay warming up past the run",
          {"trainer.learning_rate_scheduler": {"type": "polynomial_decay", "warmup_steps": 5}},
          ["trainer.learning_rate_scheduler warms up for 5 steps, but the run takes only 1"]),
+    case("alternating-epoch-shorter-than-a-cycle", "an alternating schedule on one batch an epoch, no repetition",
+         {},
+         ["alternating_adapters: an epoch has only 1 optimizer step(s), fewer than one cycle of the "
+          "schedule [('scorenn', 1), ('tasknn', 1)], so ['tasknn'] would never train"]),
     case("cuda-device-a-word", "trainer.cuda_device \"cpu\" instead of a number",
          {"trainer.cuda_device": "cpu"},
          ["cuda_device 'cpu': give a device number: -1 for the CPU"]),

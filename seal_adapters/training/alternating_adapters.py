@@ -179,6 +179,7 @@ class AlternatingAdaptersCallback(TrainerCallback):
         sampler = getattr(getattr(trainer, "data_loader", None), "batch_sampler", None)
         self._check_repetition(sampler)
         self._accumulation = int(getattr(trainer, "_num_gradient_accumulation_steps", 1) or 1)
+        self._check_every_side_gets_a_turn(trainer, sampler)
         if isinstance(sampler, RepeatEachBatchSampler):  # repeat whole accumulation groups
             sampler.group = self._accumulation
         if self._compiled and skip_confidence_checks(trainer):
@@ -205,6 +206,38 @@ class AlternatingAdaptersCallback(TrainerCallback):
                 f"cycle of the schedule {self.schedule} has {cycle} steps, so the sides would train "
                 f"on different batches. Set repeat_each_batch's times to {cycle}."
             )
+
+    def _check_every_side_gets_a_turn(self, trainer, sampler) -> None:
+        """Without `repeat_each_batch` the sides of an alternating schedule take turns on
+        different batches (said once, loudly); an epoch shorter than a schedule cycle would
+        leave a side untrained (refused)."""
+        if self.joint:
+            return
+        cycle = sum(steps for _, steps in self.schedule)
+        if isinstance(sampler, RepeatEachBatchSampler) or cycle < 2:
+            return
+        try:
+            steps = -(-len(trainer.data_loader) // self._accumulation)
+        except TypeError:  # a loader without a length
+            steps = None
+        turns, done = [], 0
+        for name, count in self.schedule:
+            if steps is not None and done >= steps:
+                turns.append(name)
+            done += count
+        if turns:
+            raise ConfigurationError(
+                f"alternating_adapters: an epoch has only {steps} optimizer step(s), fewer than one "
+                f"cycle of the schedule {self.schedule}, so {turns} would never train. Fix: repeat "
+                f"each batch once per step of a cycle (data_loader.batch_sampler {{\"type\": "
+                f"\"repeat_each_batch\", \"times\": {cycle}, ...}}, as lib/trainer.libsonnet's "
+                "seal_loader does), use mode \"joint\", or train on more data.")
+        logger.warning(
+            "alternating_adapters: the data loader does not repeat batches, so the sides of the "
+            "schedule %s train on different batches (each on its share, in turn): the ScoreNN "
+            "does not score the batches the TaskNN learns from. For SEAL's usual setup repeat "
+            "each batch %d times (repeat_each_batch, lib/trainer.libsonnet's seal_loader), or "
+            "use mode \"joint\".", self.schedule, cycle)
 
     def _group_size(self, trainer) -> int:
         """Batches in the current optimizer step: allennlp divides the loss by this number
