@@ -320,12 +320,16 @@ def test_a_damaged_archive_is_named_by_every_command(demo_run, tmp_path):
                 member.size = len(content)
             archive.addfile(member, io.BytesIO(content) if content is not None else None)
     for path, cause in ((truncated, "not a complete model.tar.gz (EOFError"),
-                        (not_archive, "not a complete model.tar.gz (ReadError"),
                         (foreign, "the archive has no config.json or weights.th"),
                         (cut_weights, "its weights.th is not a complete torch file")):
         with pytest.raises(DamagedFileError) as error:  # what allennlp evaluate/predict call
             load_archive(str(path))
         assert f"{path} is damaged: {cause}" in str(error.value)
+    # A file that is no archive at all (a data file given by mistake) is not called damaged.
+    with pytest.raises(DamagedFileError) as error:
+        load_archive(str(not_archive))
+    assert (f"{not_archive} is not an allennlp model archive: it is neither gzip nor tar (it starts "
+            "with text: a data or config file?). Give the run's model.tar.gz") in str(error.value)
     weights = tmp_path / "best.th"
     torch.save({"a": torch.zeros(1)}, str(weights))
     with pytest.raises(DamagedFileError, match=r"best.th is a torch weights file \(like best.th\), not an allennlp "
@@ -336,7 +340,7 @@ def test_a_damaged_archive_is_named_by_every_command(demo_run, tmp_path):
     assert f"error: {truncated} is damaged: not a complete model.tar.gz" in listed.stderr
     evaluated = run_cli(["allennlp", "evaluate", str(not_archive), str(not_archive)])
     assert evaluated.returncode != 0
-    assert f"DamagedFileError: {not_archive} is damaged" in evaluated.stderr
+    assert f"DamagedFileError: {not_archive} is not an allennlp model archive" in evaluated.stderr
 
 
 PLUGIN = '''

@@ -34,6 +34,13 @@ def checked_extracted_archive(original):
                 raise DamagedFileError(
                     f"{path} is a torch weights file (like best.th), not an allennlp model archive. "
                     "Give the run's model.tar.gz (allennlp train -s DIR writes DIR/model.tar.gz).")
+            with open(path, "rb") as handle:
+                head = handle.read(512)
+            if not head.startswith(b"\x1f\x8b") and not tarfile.is_tarfile(path):
+                looks = " (it starts with text: a data or config file?)" if _is_text(head) else ""
+                raise DamagedFileError(
+                    f"{path} is not an allennlp model archive: it is neither gzip nor tar{looks}. "
+                    "Give the run's model.tar.gz (allennlp train -s DIR writes DIR/model.tar.gz).")
             try:
                 tempdir = stack.enter_context(original(resolved_archive_file, cleanup))
             except ERRORS as error:
@@ -50,6 +57,11 @@ def checked_extracted_archive(original):
             yield tempdir
 
     return extracted_archive
+
+
+def _is_text(head: bytes) -> bool:
+    text = head.decode("utf-8", "ignore")  # the 512 bytes may end inside a character
+    return bool(text) and all(c.isprintable() or c.isspace() for c in text)
 
 
 def gpu_checked_model_load(original):
