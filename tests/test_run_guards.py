@@ -192,3 +192,25 @@ def test_a_reader_on_a_copy_of_the_embedders_model_directory_trains(tiny_roberta
         params["dataset_reader"]["token_indexers"]["tokens"]["model_name"] = other
         train_model(Params(params), str(tmp_path / f"run-{os.path.basename(other)}"))
         assert (tmp_path / f"run-{os.path.basename(other)}" / "model.tar.gz").exists()
+
+
+def test_one_training_text_with_two_labels_is_warned_about_with_its_places(tiny_roberta, monkeypatch, tmp_path):
+    """The same sentence labelled neg and pos (plugin reader: file and line) is named in one
+    warning; distinct texts, or one text repeated with one label, give none."""
+    from seal_adapters.data import conflicting_labels
+    from seal_adapters.data.text_jsonl_reader import TextJsonlReader
+
+    warnings = []
+    monkeypatch.setattr(conflicting_labels.logger, "warning", lambda text, *args: warnings.append(text % args))
+    data = tmp_path / "train.jsonl"
+    data.write_text('{"text": "simplistic , silly and tedious .", "label": "neg"}\n'
+                    '{"text": "a fine film", "label": "pos"}\n'
+                    '{"text": "a fine film", "label": "pos"}\n'
+                    '{"text": "simplistic , silly and tedious .", "label": "pos"}\n')
+    instances = list(TextJsonlReader(model_name=tiny_roberta).read(str(data)))
+    assert conflicting_labels.warn_conflicting_labels(instances, data) == 1
+    assert warnings[0].startswith(f"The training data ({data}) gives 1 text(s) different labels")
+    assert (f"  one text: 'neg' ({data}, line 1), 'pos' ({data}, line 4)"
+            in warnings[0]), warnings[0]
+    assert conflicting_labels.warn_conflicting_labels(instances[1:3], data) == 0
+    assert len(warnings) == 1

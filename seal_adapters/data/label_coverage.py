@@ -5,6 +5,8 @@ the validation or test file (a typo, `1` in train but `"pos"` in dev, a class th
 split lacks) silently becomes a class the model never trains on, and its metrics quietly
 count it as always wrong. Refusing names the label, its place and the file before training.
 """
+import json
+import re
 from collections import OrderedDict
 from typing import Dict, Iterable, List, Optional, Set
 
@@ -78,6 +80,24 @@ def check_label_kinds(found: Dict[str, "OrderedDict[object, List[Optional[str]]]
                 "numbers)."
             )
         check_near_duplicate_labels(namespace, labels, path)
+        check_joined_labels(namespace, labels, path)
+
+
+def check_joined_labels(namespace: str, labels: "OrderedDict[object, List[Optional[str]]]",
+                        path: object) -> None:
+    """Raises `DataError` for a label that is other labels joined by commas or semicolons
+    (`["drama, comedy"]` where "drama" and "comedy" are labels too): a class of its own, where
+    a label list with two items was meant."""
+    names = {label for label in labels if isinstance(label, str)}
+    for label in names:
+        parts = [part.strip() for part in re.split(r"[,;]", label)]
+        if len(parts) > 1 and all(part in names for part in parts):
+            place = next((p for p in labels[label] if p), str(path))
+            raise DataError(
+                f"The training data ({path}) has the label {label!r} in namespace '{namespace}' "
+                f"({len(labels[label])}x, e.g. {place}), but {parts} are labels of their own: it "
+                "would be one more class. Fix: write them as separate items of the label list, "
+                f"e.g. {json.dumps(parts)}.")
 
 
 def check_near_duplicate_labels(namespace: str, labels: "OrderedDict[object, List[Optional[str]]]",

@@ -14,7 +14,7 @@ from allennlp.data import Instance
 logger = logging.getLogger(__name__)
 
 
-def _texts(instance: Instance) -> tuple:
+def instance_texts(instance: Instance) -> tuple:
     """The instance's text fields' tokens: what the model reads, labels aside."""
     return tuple(tuple(str(token) for token in field.tokens)
                  for _, field in sorted(instance.fields.items()) if hasattr(field, "tokens"))
@@ -36,8 +36,8 @@ def warn_if_split_is_training_data(training: List[Instance], evaluated: Iterable
                        "the model memorised its training data. Give a held-out file as %s_data_path.",
                        split, path, split)
         return True
-    seen = {_texts(instance) for instance in training}
-    evaluated = [_texts(instance) for instance in evaluated]
+    seen = {instance_texts(instance) for instance in training}
+    evaluated = [instance_texts(instance) for instance in evaluated]
     if evaluated and seen and all(texts in seen for texts in evaluated):
         logger.warning("Every one of the %d %s instances (%s) also occurs in the training data (%s): "
                        "its metrics measure memorisation. Give a held-out file as %s_data_path.",

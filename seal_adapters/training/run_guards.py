@@ -24,6 +24,7 @@ from typing import Optional
 
 from allennlp.common.checks import ConfigurationError
 
+from seal_adapters.data.conflicting_labels import warn_conflicting_labels
 from seal_adapters.data.errors import DataError
 from seal_adapters.data.label_coverage import (
     check_label_kinds,
@@ -118,6 +119,7 @@ def check_training_data_and_labels(trainer, test_loader) -> None:
     instances = check_has_instances(loader, "training", "there is nothing to train on")
     found = labels_by_namespace(instances)
     check_label_kinds(found, _path(loader))
+    warn_conflicting_labels(instances, _path(loader))
     training = {ns: set(labels) for ns, labels in found.items()}
     places = {label: [p or str(_path(loader)) for p in ps]
               for labels in found.values() for label, ps in labels.items()}
