@@ -28,6 +28,7 @@ CONFIGS = sorted(os.path.basename(p) for p in glob.glob(os.path.join(CONFIG_DIR,
 # Which synthetic data each config reads; the rest are sentence classification on JSON lines.
 DATA_KIND = {"seal_multilabel.jsonnet": "multilabel", "seal_ner.jsonnet": "tagging",
              "ner_cross_entropy.jsonnet": "tagging", "seal_entity_types.jsonnet": "tagging",
+             "seal_ner_alternating.jsonnet": "tagging",
              "entity_types_cross_entropy.jsonnet": "tagging",
              "seal_ner_conll2003.jsonnet": "conll2003"}
 # SEAL configs that train both sides in every step (alternating_adapters mode "joint").
@@ -86,13 +87,22 @@ def test_config_builds_and_computes_a_loss(name, tiny_bert, data_files, tmp_path
     assert torch.isfinite(output["loss"]) and output["loss"].requires_grad
 
 
+def variables_read(name):
+    """The environment variables a config reads, through the configs it imports too."""
+    text = open(os.path.join(CONFIG_DIR, name)).read()
+    read = set(re.findall(r"std\.extVar\('([A-Z_]+)'\)", text))
+    if "seal_model.libsonnet" in text:
+        read |= {"SEAL_TRAIN", "SEAL_VALIDATION", "SEAL_TEST"}  # via seal.data_paths()
+    for imported in re.findall(r"import '([\w.]+\.jsonnet)'", text):
+        read |= variables_read(imported)
+    return read
+
+
 @pytest.mark.parametrize("name", CONFIGS)
 def test_header_documents_environment_and_command(name):
     text = open(os.path.join(CONFIG_DIR, name)).read()
     header = "\n".join(itertools.takewhile(lambda line: line.startswith("//"), text.splitlines()))
-    read = set(re.findall(r"std\.extVar\('([A-Z_]+)'\)", text))
-    if "seal_model.libsonnet" in text:
-        read |= {"SEAL_TRAIN", "SEAL_VALIDATION", "SEAL_TEST"}  # via seal.data_paths()
+    read = variables_read(name)
     assert read, name
     for variable in read:
         assert variable in header, f"{name} reads {variable} but its header does not mention it"

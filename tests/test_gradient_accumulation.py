@@ -52,7 +52,9 @@ def test_accumulation_equals_the_bigger_batch_for_both_sides(tiny_roberta, senti
     assert {k.split("adapters.")[-1].split(".")[0] for k in trained if "adapters." in k} == {"scorenn", "tasknn"}
     assert any(k.startswith("heads.scorenn") for k in trained) and any(k.startswith("heads.tasknn") for k in trained)
     worst = max((accumulated[k] - big[k]).abs().max().item() for k in trained)
-    assert worst < 2e-6, f"accumulated and big-batch weights differ by {worst}"
+    # float32 sums in another order over 6 steps of lr 1e-2: ~2e-6 (joint measured 2.03e-6);
+    # the undivided loss this guards against moves weights by ~1e-3.
+    assert worst < 5e-6, f"accumulated and big-batch weights differ by {worst}"
     initial = initial_state(tiny_roberta, sentiment_data, mode)
     moved = min((big[k] - initial[k]).abs().max().item() for k in trained if k.endswith("weight"))
     assert moved > 1e-4  # every trained weight moved: both sides really trained

@@ -5,6 +5,8 @@
 //
 // Environment: SEAL_TRANSFORMER, SEAL_TRAIN, SEAL_VALIDATION, SEAL_TEST (as seal_ner).
 //
+//   allennlp train training_configs/seal_ner_alternating.jsonnet -s runs/seal_ner_alternating --include-package seal_adapters
+//   (environment as in seal_ner.jsonnet's header), or, against the joint runs over seeds:
 //   python -m seal_adapters compare --task ner --variant seal \
 //     --seal-config seal_ner_alternating.jsonnet -o runs/compare-ner-alternating
 (import 'seal_ner.jsonnet') + {

@@ -5,6 +5,8 @@
 //
 // Environment: SEAL_TRANSFORMER, SEAL_TRAIN, SEAL_VALIDATION, SEAL_TEST (as seal_sentiment).
 //
+//   allennlp train training_configs/seal_sentiment_alternating.jsonnet -s runs/seal_sentiment_alternating --include-package seal_adapters
+//   (environment as in seal_sentiment.jsonnet's header), or, against the joint runs over seeds:
 //   python -m seal_adapters compare --task sentiment --variant seal \
 //     --seal-config seal_sentiment_alternating.jsonnet -o runs/compare-sentiment-alternating
 (import 'seal_sentiment.jsonnet') + {
