@@ -72,3 +72,28 @@ def test_learns_the_tags(tmp_path_factory, tagging_data, tmp_path):
     f1 = metrics["best_validation_f1-measure-overall"]
     print(f"seal_tagger validation span F1 {f1:.3f}")
     assert f1 >= 0.8, metrics
+
+
+def test_bioul_trains_and_scores_invalid_predictions(tiny_bert, tmp_path):
+    """label_encoding BIOUL: an untrained tagger's argmax tags are rarely valid BIOUL, which
+    allennlp's decoder rejects (every run stopped at its first validation batch); the span
+    F1 reads them leniently and valid sequences exactly as allennlp does."""
+    from allennlp.data.dataset_readers.dataset_utils.span_utils import bioul_tags_to_spans, to_bioul
+
+    from seal_adapters.models.span_f1 import lenient_bioul_tags_to_spans
+    from seal_adapters.testing import synthetic_data
+
+    for tags in (["U-PER", "O", "B-LOC", "I-LOC", "L-LOC"], ["B-ORG", "L-ORG", "U-ORG"]):
+        assert sorted(lenient_bioul_tags_to_spans(tags)) == sorted(bioul_tags_to_spans(tags))
+    assert sorted(lenient_bioul_tags_to_spans(["U-PER", "B-PER", "B-PER"])) == [
+        ("PER", (0, 0)), ("PER", (1, 1)), ("PER", (2, 2))]
+    paths = {}
+    for split, count, seed in (("train", 48, 1), ("validation", 16, 2)):
+        sentences = synthetic_data.tagging_sentences(count, seed=seed)
+        bioul = [list(zip([w for w, _ in s], to_bioul([t for _, t in s], encoding="BIO"))) for s in sentences]
+        paths[split] = synthetic_data.write_bio(str(tmp_path / f"{split}.txt"), bioul)
+    assert any(t.startswith(("U-", "L-")) for line in open(paths["train"]) for t in line.split()[1:])
+    params = config(reader("tagging", tiny_bert), tagger(tiny_bert, label_encoding="BIOUL"),
+                    paths["train"], paths["validation"], epochs=1)
+    _, metrics = train(params, tmp_path / "run")
+    assert 0.0 <= metrics["validation_f1-measure-overall"] <= 1.0

@@ -24,7 +24,7 @@ def _fits(tag: str, encoding: str) -> bool:
 def span_metrics(model) -> Iterator[Tuple[str, Set[str]]]:
     """(label_encoding, the tags it decodes) for each span F1 metric the model holds."""
     for value in vars(model).values():
-        encoding = getattr(value, "_label_encoding", None)
+        encoding = getattr(value, "decoded_encoding", None) or getattr(value, "_label_encoding", None)
         if isinstance(value, SpanBasedF1Measure) and encoding in PREFIXES:
             yield encoding, set(value._label_vocabulary.values())
 
@@ -83,6 +83,40 @@ def check_bio_transitions(model, sources: Iterable[Tuple[object, Iterable]]) -> 
             + "\nFix: if the data is IOB1 (I- opens a span, B- only between two adjacent spans of "
             "one type), set the model's label_encoding to \"IOB1\"; otherwise correct these tags "
             "to B-<type>.")
+
+
+def check_bioul_sequences(model, sources: Iterable[Tuple[object, Iterable]]) -> None:
+    """Under label_encoding BIOUL, every sentence's tags must be a valid BIOUL sequence (B-
+    opens a span that I- continues and L- closes, U- is a span of one word): allennlp's
+    decoder rejects others, and the model's span F1 reads predictions leniently, so invalid
+    gold tags would be scored without a word. Raises `DataError` naming the sentences."""
+    if not any(encoding == "BIOUL" for encoding, _ in span_metrics(model)):
+        return
+    from allennlp.data.dataset_readers.dataset_utils.span_utils import InvalidTagSequence, bioul_tags_to_spans
+
+    found: List[str] = []
+    count = 0
+    for path, instances in sources:
+        for instance in instances:
+            for field in instance.fields.values():
+                if not isinstance(field, SequenceLabelField) or getattr(field, "_skip_indexing", False):
+                    continue
+                try:
+                    bioul_tags_to_spans(list(field.labels))
+                except InvalidTagSequence:
+                    count += 1
+                    if len(found) < MAX_SHOWN:
+                        first = getattr(field, "first_line", None)
+                        source = getattr(field, "source_path", None) or path
+                        place = where(source, first) if first is not None else str(source)
+                        found.append(f"  {' '.join(field.labels)[:80]!r}: {place}")
+    if count:
+        more = f"\n  and {count - len(found)} more" if count > len(found) else ""
+        raise DataError(
+            f"{count} sentence(s) are not valid BIOUL tag sequences, which label_encoding 'BIOUL' "
+            "expects (B- opens a span that I- continues and L- closes; U- is a one-word span):\n"
+            + "\n".join(found) + more + "\nFix: if the data is BIO (no U-/L- tags), set the model's "
+            "label_encoding to \"BIO\"; otherwise correct these sentences' tags.")
 
 
 def _hint(bad: List[str], encoding: str) -> str:

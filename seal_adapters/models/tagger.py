@@ -14,13 +14,14 @@ from allennlp.data import TextFieldTensors, Vocabulary
 from allennlp.models import Model
 from allennlp.modules import TextFieldEmbedder
 from allennlp.nn.util import get_text_field_mask
-from allennlp.training.metrics import CategoricalAccuracy, SpanBasedF1Measure
+from allennlp.training.metrics import CategoricalAccuracy
 
 from seal_adapters.embedders import PretrainedTransformerMismatchedWithAdaptersEmbedder
 from seal_adapters.energies import TagEnergy
 from seal_adapters.losses import TagSequenceSpace
 from seal_adapters.models.heads import ClassifierHead, TagScoreHead
 from seal_adapters.models.seal_model import SealModel, construct_energy
+from seal_adapters.models.span_f1 import span_f1
 
 
 @Model.register("seal_tagger")
@@ -62,8 +63,7 @@ class SealTagger(SealModel):
         self._spans = None
         if label_encoding is not None:
             try:
-                self._spans = SpanBasedF1Measure(vocab, tag_namespace=self.label_namespace,
-                                                 label_encoding=label_encoding)
+                self._spans = span_f1(vocab, self.label_namespace, label_encoding)
             except ConfigurationError as error:
                 raise ConfigurationError(f"{self.name}: label_encoding: {error}") from error
 

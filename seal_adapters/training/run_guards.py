@@ -32,7 +32,7 @@ from seal_adapters.data.label_coverage import (
     labels_by_namespace,
 )
 from seal_adapters.data.split_overlap import warn_if_split_is_training_data
-from seal_adapters.data.tag_scheme import check_bio_transitions, check_tag_scheme
+from seal_adapters.data.tag_scheme import check_bio_transitions, check_bioul_sequences, check_tag_scheme
 from seal_adapters.training.alternating_adapters import AlternatingAdaptersCallback
 from seal_adapters.training.finite_loss import guard_finite_loss
 from seal_adapters.training.first_forward import check_validation_metric, first_batch, run_first_forward
@@ -136,6 +136,7 @@ def check_training_data_and_labels(trainer, test_loader) -> None:
                     places.setdefault(label, []).extend(p or str(_path(other)) for p in ps)
     check_tag_scheme(trainer.model, places)
     check_bio_transitions(trainer.model, sources)
+    check_bioul_sequences(trainer.model, sources)
 
 
 def check_first_forward(trainer) -> None:
