@@ -271,3 +271,25 @@ def test_a_gpu_config_without_a_gpu_gets_allennlps_own_message():
     assert result.returncode != 0
     assert "Experiment specified a GPU but none is available" in result.stderr
     assert "trainer.cuda_device=-1" in result.stderr
+
+
+# -- fix 6: reduce_on_plateau without ReduceLROnPlateau's removed `verbose` ------------------
+
+PLATEAU = ("import torch\nfrom allennlp.common import Params\n"
+           "from allennlp.training.learning_rate_schedulers import LearningRateScheduler\n"
+           "p = torch.nn.Parameter(torch.zeros(1)); optimizer = torch.optim.SGD([p], lr=1.0)\n"
+           "s = LearningRateScheduler.from_params(optimizer=optimizer, params=Params("
+           "{'type': 'reduce_on_plateau', 'mode': 'max', 'patience': 0, 'factor': 0.5}))\n"
+           "s.step(1.0); s.step(0.5); s.step(0.4)\nprint('lr', optimizer.param_groups[0]['lr'])\n")
+
+
+def test_without_the_plateau_patch_reduce_on_plateau_cannot_be_built():
+    result = python(PLATEAU, {NO_COMPAT: "reduce_on_plateau"})
+    assert result.returncode != 0
+    assert "unexpected keyword argument 'verbose'" in result.stderr
+
+
+def test_reduce_on_plateau_builds_and_reduces_the_learning_rate():
+    result = python(PLATEAU, {})
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == "lr 0.25"  # metric fell twice in max mode, patience 0

@@ -253,6 +253,34 @@ def _cuda_device_from_int(module: types.ModuleType) -> None:
     module.int_to_device = int_to_device
 
 
+# 6. torch >= 2.7 removed ReduceLROnPlateau's `verbose` argument, which allennlp's
+# `reduce_on_plateau` scheduler always passes: every config using it failed with
+# "unexpected keyword argument 'verbose'". The config keeps its `verbose` option (ignored). --
+
+
+def _reduce_on_plateau_without_verbose(module: types.ModuleType) -> None:
+    import functools
+
+    scheduler = module.ReduceOnPlateauLearningRateScheduler
+    original = scheduler.__init__
+    if getattr(original, "_seal_adapters_patched", False):
+        return
+
+    @functools.wraps(original)  # from_params reads the original signature through __wrapped__
+    def __init__(self, optimizer, mode="min", factor=0.1, patience=10, verbose=False,
+                 threshold_mode="rel", threshold=1e-4, cooldown=0, min_lr=0, eps=1e-8):
+        import torch
+
+        lr_scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(
+            optimizer=optimizer, mode=mode, factor=factor, patience=patience,
+            threshold_mode=threshold_mode, threshold=threshold, cooldown=cooldown, min_lr=min_lr,
+            eps=eps)
+        super(scheduler, self).__init__(lr_scheduler)
+
+    __init__._seal_adapters_patched = True  # type: ignore[attr-defined]
+    scheduler.__init__ = __init__
+
+
 PATCHES: Dict[str, Patch] = {
     "allennlp.data.image_loader": (_stub_torchvision, _unstub_torchvision),
     "allennlp.modules.vision.grid_embedder": (_stub_torchvision, _unstub_torchvision),
@@ -262,6 +290,7 @@ PATCHES: Dict[str, Patch] = {
     "allennlp.commands.train": (None, _evaluate_alone_after_distributed_training),
     "allennlp.nn.parallel.ddp_accelerator": (None, _find_unused_parameters_by_default),
     "allennlp.common.util": (None, _cuda_device_from_int),
+    "allennlp.training.learning_rate_schedulers.pytorch_lr_schedulers": (None, _reduce_on_plateau_without_verbose),
 }
 
 # patch name (for SEAL_ADAPTERS_NO_COMPAT) -> the modules it patches
@@ -276,6 +305,7 @@ PATCH_NAMES: Dict[str, Tuple[str, ...]] = {
     "ddp_evaluate": ("allennlp.commands.train",),
     "ddp_unused": ("allennlp.nn.parallel.ddp_accelerator",),
     "cuda_device": ("allennlp.common.util",),
+    "reduce_on_plateau": ("allennlp.training.learning_rate_schedulers.pytorch_lr_schedulers",),
 }
 
 
