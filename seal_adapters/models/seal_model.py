@@ -112,6 +112,10 @@ class SealModel(Model):
                 f"got {score_loss_weight}."
             )
         self.score_loss_weight = float(score_loss_weight)
+        if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or not 0 <= dropout < 1:
+            raise ConfigurationError(
+                f"{self.name}: dropout is {dropout!r}: give a probability in [0, 1) (0.1 by default); "
+                "at 1 every feature is dropped and the heads learn nothing.")
         self.dropout = dropout
         if tasknn_hidden_dim < 0:
             raise ConfigurationError(f"{self.name}: tasknn_hidden_dim must be >= 0 (0 = a linear "

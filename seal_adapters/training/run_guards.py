@@ -67,6 +67,33 @@ def check_has_instances(loader, what: str, consequence: str) -> list:
     return instances
 
 
+def check_has_labels(instances: list, path: object, alternative: str) -> None:
+    """A `DataError` when no instance carries a label field (a file without its label key)."""
+    if not any(hasattr(field, "_label_namespace") for instance in instances
+               for field in instance.fields.values()):
+        raise DataError(
+            f"{path}: none of its {len(instances)} instance(s) has a label, so there is nothing to "
+            "score the predictions against (the metrics would read 0.0). Fix: give the file its "
+            f"labels under the key the reader reads (e.g. \"label\"), or {alternative}.")
+
+
+def check_sorting_keys(loader, instances: list, where: str) -> None:
+    """A bucket sampler's `sorting_keys` must name fields of the instances (allennlp says so
+    only when the first batch is drawn, after the epoch has started)."""
+    sampler = getattr(loader, "batch_sampler", None)
+    sampler = getattr(sampler, "batch_sampler", sampler)  # inside repeat_each_batch
+    keys = getattr(sampler, "sorting_keys", None)
+    if not keys or not instances:
+        return
+    fields = sorted(instances[0].fields)
+    missing = [key for key in keys if key not in fields]
+    if missing:
+        raise ConfigurationError(
+            f"{where}.batch_sampler.sorting_keys {missing} name no field of the instances, which "
+            f"have {fields}. Fix: sort by a text field (e.g. [\"{fields[0]}\"]) or leave "
+            "sorting_keys out (the bucket sampler then picks the longest field).")
+
+
 def checked_evaluator_call(original):
     """Wraps allennlp's `SimpleEvaluator.__call__` (`allennlp evaluate`): an empty file is
     refused instead of reported as accuracy 0.0, and a label the model's vocabulary lacks is
@@ -79,13 +106,7 @@ def checked_evaluator_call(original):
                                          "for the metrics (it is written after evaluating).")
         instances = check_has_instances(data_loader, "evaluation", "there is nothing to evaluate (its "
                                         "metrics would read 0.0)")
-        if not any(hasattr(field, "_label_namespace") for instance in instances
-                   for field in instance.fields.values()):
-            raise DataError(
-                f"{_path(data_loader)}: none of its {len(instances)} instance(s) has a label, so there is "
-                "nothing to score the predictions against (the metrics would read 0.0). Fix: give "
-                "the file its labels under the key the reader reads (e.g. \"label\"), or use allennlp "
-                "predict for predictions without labels.")
+        check_has_labels(instances, _path(data_loader), "use allennlp predict for predictions without labels")
         vocabulary = getattr(model, "vocab", None)
         if vocabulary is not None:
             check_labels_seen_in_training(_labels_known_to(vocabulary, instances), instances, "evaluation",
@@ -117,6 +138,7 @@ def checked_index_with(original):
 def check_training_data_and_labels(trainer, test_loader) -> None:
     loader = trainer.data_loader
     instances = check_has_instances(loader, "training", "there is nothing to train on")
+    check_sorting_keys(loader, instances, "data_loader")
     found = labels_by_namespace(instances)
     check_label_kinds(found, _path(loader))
     warn_conflicting_labels(instances, _path(loader))
@@ -128,6 +150,7 @@ def check_training_data_and_labels(trainer, test_loader) -> None:
                          ("test", test_loader)):
         if other is not None:
             evaluated = check_has_instances(other, split, f"every {split} metric would read 0.0")
+            check_has_labels(evaluated, _path(other), f"leave {split}_data_path out")
             sources.append((_path(other), evaluated))
             check_labels_seen_in_training(training, evaluated, split, _path(other), _path(loader))
             warn_if_split_is_training_data(instances, evaluated, split, _path(other), _path(loader))
