@@ -335,6 +335,19 @@ def test_a_damaged_archive_is_named_by_every_command(demo_run, tmp_path):
     with pytest.raises(DamagedFileError, match=r"best.th is a torch weights file \(like best.th\), not an allennlp "
                                                r"model archive. Give the run's model.tar.gz"):
         load_archive(str(weights))
+    # Directories: an exported adapter directory, a run that ended before any checkpoint.
+    adapter_dir, unfinished = tmp_path / "exported" / "tasknn", tmp_path / "unfinished_run"
+    adapter_dir.mkdir(parents=True)
+    (adapter_dir / "adapter_config.json").write_text("{}")
+    unfinished.mkdir()
+    (unfinished / "config.json").write_text("{}")
+    listed = seal_cli("list", str(adapter_dir))
+    assert listed.returncode != 0
+    assert f"error: {adapter_dir} is an exported adapter directory, not a model archive" in listed.stderr
+    verified = seal_cli("verify-base", str(unfinished))
+    assert verified.returncode != 0
+    assert (f"error: {unfinished} is a directory without best.th, so it holds no trained model"
+            in verified.stderr), verified.stderr[-2000:]
     listed = seal_cli("list", str(truncated))
     assert listed.returncode == 2
     assert f"error: {truncated} is damaged: not a complete model.tar.gz" in listed.stderr

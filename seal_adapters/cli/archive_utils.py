@@ -12,7 +12,22 @@ from seal_adapters.training.sides import parameters_by_side
 def open_archive(path: str) -> Archive:
     if not os.path.exists(path):
         raise SystemExit(f"error: archive '{path}' does not exist (give a model.tar.gz written by allennlp train)")
+    if os.path.isdir(path):
+        check_run_directory(path)
     return load_archive(path)
+
+
+def check_run_directory(path: str) -> None:
+    """allennlp also loads a run's directory (config.json and best.th); say what else one is."""
+    if os.path.isfile(os.path.join(path, "adapter_config.json")):
+        raise SystemExit(f"error: {path} is an exported adapter directory, not a model archive: give the "
+                         "model.tar.gz it was exported from (its own settings are in adapter_config.json; "
+                         "adapters loads it with load_adapter)")
+    missing = [name for name in ("config.json", "best.th") if not os.path.isfile(os.path.join(path, name))]
+    if missing:
+        raise SystemExit(f"error: {path} is a directory without {' and '.join(missing)}, so it holds no "
+                         "trained model (a run that stopped before its first epoch ended, or no run at "
+                         "all): give a finished run's model.tar.gz or its directory")
 
 
 def adapters_and_heads(model: torch.nn.Module) -> Dict[str, Tuple[List[str], List[Tuple[str, torch.nn.Parameter]]]]:
