@@ -249,6 +249,11 @@ def check_trainer_options(options: dict) -> None:
             f"trainer.learning_rate_scheduler.cut_frac is {cut}: it is the fraction of the steps "
             "spent warming up, between 0 and 1 (e.g. 0.1)."
         )
+    period = scheduler.get("t_initial")
+    if scheduler.get("type") == "cosine" and period is not None and (not _number(period) or period < 1):
+        raise ConfigurationError(
+            f"trainer.learning_rate_scheduler.t_initial is {period!r}: it is the number of epochs "
+            "of the first cosine cycle, a whole number >= 1 (e.g. the run's num_epochs).")
     warmup = scheduler.get("warmup_steps")
     least = 1 if scheduler.get("type") == "noam" else 0
     if _number(warmup) and warmup < least:
