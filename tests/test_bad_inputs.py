@@ -381,10 +381,6 @@ BAD_INPUTS = [
     case("model-dropout-one", "a SEAL model's dropout of 1.0 (every feature dropped)",
          {"model": seal_model(dropout=1.0)},
          ["seal_text_classifier: dropout is 1.0: give a probability in [0, 1)"]),
-    case("cosine-t-initial-zero", "a cosine schedule whose first cycle lasts 0 epochs",
-         {"trainer.learning_rate_scheduler": {"type": "cosine", "t_initial": 0}},
-         ["trainer.learning_rate_scheduler.t_initial is 0: it is the number of epochs of the first "
-          "cosine cycle, a whole number >= 1"]),
     case("cuda-device-a-word", "trainer.cuda_device \"cpu\" instead of a number",
          {"trainer.cuda_device": "cpu"},
          ["cuda_device 'cpu': give a device number: -1 for the CPU"]),
