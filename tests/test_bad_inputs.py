@@ -373,7 +373,7 @@ BAD_INPUTS = [
     case("alternating-epoch-shorter-than-a-cycle", "an alternating schedule on one batch an epoch, no repetition",
          {},
          ["alternating_adapters: an epoch has only 1 optimizer step(s), fewer than one cycle of the "
-          "schedule [('scorenn', 1), ('tasknn', 1)], so ['tasknn'] would never train"]),
+          "schedule [['scorenn', 1], ['tasknn', 1]], so ['tasknn'] would never train"]),
     case("bucket-sorting-key-not-a-field", "a bucket sampler sorting by a field the reader does not make",
          {"data_loader": {"batch_sampler": {"type": "bucket", "batch_size": 8, "sorting_keys": ["text"]}}},
          ["data_loader.batch_sampler.sorting_keys ['text'] name no field of the instances, which have "

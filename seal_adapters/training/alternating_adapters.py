@@ -228,7 +228,8 @@ class AlternatingAdaptersCallback(TrainerCallback):
         if turns:
             raise ConfigurationError(
                 f"alternating_adapters: an epoch has only {steps} optimizer step(s), fewer than one "
-                f"cycle of the schedule {self.schedule}, so {turns} would never train. Fix: repeat "
+                f"cycle of the schedule {[list(turn) for turn in self.schedule]}, so {turns} would "
+                "never train. Fix: repeat "
                 f"each batch once per step of a cycle (data_loader.batch_sampler {{\"type\": "
                 f"\"repeat_each_batch\", \"times\": {cycle}, ...}}, as lib/trainer.libsonnet's "
                 "seal_loader does), use mode \"joint\", or train on more data.")
@@ -237,7 +238,7 @@ class AlternatingAdaptersCallback(TrainerCallback):
             "schedule %s train on different batches (each on its share, in turn): the ScoreNN "
             "does not score the batches the TaskNN learns from. For SEAL's usual setup repeat "
             "each batch %d times (repeat_each_batch, lib/trainer.libsonnet's seal_loader), or "
-            "use mode \"joint\".", self.schedule, cycle)
+            "use mode \"joint\".", [list(turn) for turn in self.schedule], cycle)
 
     def _group_size(self, trainer) -> int:
         """Batches in the current optimizer step: allennlp divides the loss by this number
