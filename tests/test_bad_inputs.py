@@ -377,7 +377,7 @@ BAD_INPUTS = [
     case("bucket-sorting-key-not-a-field", "a bucket sampler sorting by a field the reader does not make",
          {"data_loader": {"batch_sampler": {"type": "bucket", "batch_size": 8, "sorting_keys": ["text"]}}},
          ["data_loader.batch_sampler.sorting_keys ['text'] name no field of the instances, which have "
-          "['label', 'tokens']"]),
+          "['label', 'tokens']. Fix: sort by a text field (e.g. [\"tokens\"])"]),
     case("model-dropout-one", "a SEAL model's dropout of 1.0 (every feature dropped)",
          {"model": seal_model(dropout=1.0)},
          ["seal_text_classifier: dropout is 1.0: give a probability in [0, 1)"]),

@@ -42,6 +42,8 @@ def test_a_batch_size_of_zero_anywhere_in_a_loader_is_named(tiny_roberta, sentim
      "trainer.learning_rate_scheduler.warmup_steps is 0: give a whole number >= 1 for 'noam'"),
     ({"learning_rate_scheduler": {"type": "slanted_triangular", "cut_frac": 5, "num_epochs": 1}},
      "trainer.learning_rate_scheduler.cut_frac is 5: it is the fraction of the steps"),
+    ({"learning_rate_scheduler": {"type": "reduce_on_plateau", "mode": "maximum"}},
+     "trainer.learning_rate_scheduler.mode is 'maximum': give \"max\" when the validation metric"),
     ({"learning_rate_scheduler": {"type": "cosine", "t_initial": 0}},
      "trainer.learning_rate_scheduler.t_initial is 0: it is the number of epochs of the first cosine cycle"),
     ({"learning_rate_scheduler": {"type": "linear_with_warmup", "warmup_steps": -5}},

@@ -88,9 +88,10 @@ def check_sorting_keys(loader, instances: list, where: str) -> None:
     fields = sorted(instances[0].fields)
     missing = [key for key in keys if key not in fields]
     if missing:
+        texts = [name for name in fields if hasattr(instances[0].fields[name], "tokens")] or fields
         raise ConfigurationError(
             f"{where}.batch_sampler.sorting_keys {missing} name no field of the instances, which "
-            f"have {fields}. Fix: sort by a text field (e.g. [\"{fields[0]}\"]) or leave "
+            f"have {fields}. Fix: sort by a text field (e.g. [\"{texts[0]}\"]) or leave "
             "sorting_keys out (the bucket sampler then picks the longest field).")
 
 
@@ -249,6 +250,11 @@ def check_trainer_options(options: dict) -> None:
             f"trainer.learning_rate_scheduler.cut_frac is {cut}: it is the fraction of the steps "
             "spent warming up, between 0 and 1 (e.g. 0.1)."
         )
+    mode = scheduler.get("mode")
+    if scheduler.get("type") == "reduce_on_plateau" and mode is not None and mode not in ("min", "max"):
+        raise ConfigurationError(
+            f"trainer.learning_rate_scheduler.mode is {mode!r}: give \"max\" when the validation "
+            "metric should rise (accuracy, F1) or \"min\" when it should fall (a loss).")
     period = scheduler.get("t_initial")
     if scheduler.get("type") == "cosine" and period is not None and (not _number(period) or period < 1):
         raise ConfigurationError(
