@@ -49,6 +49,16 @@ def check_tag_scheme(model, places: Dict[object, List[Optional[str]]]) -> None:
         )
 
 
+def _tag_fields(sources: Iterable[Tuple[object, Iterable]]
+                ) -> Iterator[Tuple[SequenceLabelField, object, Optional[int]]]:
+    """(tag field, its file, the line of its first tag or None) of every instance of `sources`."""
+    for path, instances in sources:
+        for instance in instances:
+            for field in instance.fields.values():
+                if isinstance(field, SequenceLabelField) and not getattr(field, "_skip_indexing", False):
+                    yield field, getattr(field, "source_path", None) or path, getattr(field, "first_line", None)
+
+
 def check_bio_transitions(model, sources: Iterable[Tuple[object, Iterable]]) -> None:
     """Under label_encoding BIO, an I-<type> tag must continue a span of its type (follow
     B-<type> or I-<type>). IOB1 data (I- opens a span) read under BIO trains and scores
@@ -58,22 +68,16 @@ def check_bio_transitions(model, sources: Iterable[Tuple[object, Iterable]]) -> 
         return
     found: List[str] = []
     count = 0
-    for path, instances in sources:
-        for instance in instances:
-            for field in instance.fields.values():
-                if not isinstance(field, SequenceLabelField) or getattr(field, "_skip_indexing", False):
-                    continue
-                source = getattr(field, "source_path", None) or path
-                first = getattr(field, "first_line", None)
-                previous = "O"
-                for i, tag in enumerate(field.labels):
-                    if (isinstance(tag, str) and tag.startswith("I-")
-                            and previous not in (f"B-{tag[2:]}", f"I-{tag[2:]}")):
-                        count += 1
-                        if len(found) < MAX_SHOWN:
-                            place = where(source, first + i) if first is not None else str(source)
-                            found.append(f"  {tag!r} after {previous!r}: {place}")
-                    previous = tag
+    for field, source, first in _tag_fields(sources):
+        previous = "O"
+        for i, tag in enumerate(field.labels):
+            if (isinstance(tag, str) and tag.startswith("I-")
+                    and previous not in (f"B-{tag[2:]}", f"I-{tag[2:]}")):
+                count += 1
+                if len(found) < MAX_SHOWN:
+                    place = where(source, first + i) if first is not None else str(source)
+                    found.append(f"  {tag!r} after {previous!r}: {place}")
+            previous = tag
     if count:
         more = f"\n  and {count - len(found)} more" if count > len(found) else ""
         raise DataError(
@@ -96,20 +100,14 @@ def check_bioul_sequences(model, sources: Iterable[Tuple[object, Iterable]]) -> 
 
     found: List[str] = []
     count = 0
-    for path, instances in sources:
-        for instance in instances:
-            for field in instance.fields.values():
-                if not isinstance(field, SequenceLabelField) or getattr(field, "_skip_indexing", False):
-                    continue
-                try:
-                    bioul_tags_to_spans(list(field.labels))
-                except InvalidTagSequence:
-                    count += 1
-                    if len(found) < MAX_SHOWN:
-                        first = getattr(field, "first_line", None)
-                        source = getattr(field, "source_path", None) or path
-                        place = where(source, first) if first is not None else str(source)
-                        found.append(f"  {' '.join(field.labels)[:80]!r}: {place}")
+    for field, source, first in _tag_fields(sources):
+        try:
+            bioul_tags_to_spans(list(field.labels))
+        except InvalidTagSequence:
+            count += 1
+            if len(found) < MAX_SHOWN:
+                place = where(source, first) if first is not None else str(source)
+                found.append(f"  {' '.join(field.labels)[:80]!r}: {place}")
     if count:
         more = f"\n  and {count - len(found)} more" if count > len(found) else ""
         raise DataError(
