@@ -259,6 +259,15 @@ def test_seeded_compare_quick_reports_per_seed_values_means_and_verdicts(tmp_pat
     assert f"{verdicts['seal_minus_cross_entropy']:.2f} points" in markdown
     for png in ("comparison.png", "diagnostics.png", "curves_seal_seed_1.png"):
         assert (out / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", png
+    # The same output directory with another SEAL setting: its finished runs are not reused
+    # under the new setting's name.
+    before = (out / "comparison.json").read_bytes()
+    other = seal_cli("compare", "--task", "multilabel", "--seeds", "2", "--quick", "--epochs", "1",
+                     "-o", str(out), "--seal-overrides", '{"model.score_loss_weight": 0.5}')
+    assert other.returncode != 0
+    assert (f"error: {out / 'seal' / 'seed_1'} is a finished run of another config (it differs in "
+            "['model']); it would be reported as this comparison's") in other.stderr, other.stderr[-2000:]
+    assert (out / "comparison.json").read_bytes() == before
 
 
 def test_export_names_the_real_adapters_and_leaves_no_stale_files(demo_run, tmp_path):

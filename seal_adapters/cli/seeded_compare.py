@@ -164,6 +164,19 @@ def batching_note(batches: Dict[str, str]) -> Optional[str]:
         "'{\"data_loader\": {\"batch_size\": 32, \"shuffle\": true}}').")
 
 
+def check_reused_config(directory: str, config: Dict[str, Any]) -> None:
+    """A finished run is reused only if it was trained with the config this comparison would
+    train (else a report would mix runs of another config under this one's name)."""
+    with open(os.path.join(directory, "config.json")) as handle:
+        saved = json.load(handle)
+    wanted = json.loads(json.dumps(config))
+    changed = sorted(key for key in set(saved) | set(wanted) if saved.get(key) != wanted.get(key))
+    if changed:
+        raise SystemExit(
+            f"error: {directory} is a finished run of another config (it differs in {changed}); it "
+            "would be reported as this comparison's. Use another -o, or --retrain to train it again.")
+
+
 def run_dir(output_dir: str, variant: str, seed: int) -> str:
     return os.path.join(output_dir, variant, f"seed_{seed}")
 
@@ -386,11 +399,12 @@ def run(args) -> int:
         for variant in variants:
             directory = run_dir(args.output_dir, variant, seed)
             action = prepare(directory, args.retrain, args.recover)
+            config = build_run_config(task, variant, seed, model, args, data_dir)
             if action == "reuse":
-                print(f"\n[{variant} seed {seed}] {directory} is finished: reusing it")
+                check_reused_config(directory, config)
+                print(f"\n[{variant} seed {seed}] {directory} is finished with this config: reusing it")
                 continue
             print(f"\n[{variant} seed {seed}] {config_path(task, variant, args)} -> {directory}")
-            config = build_run_config(task, variant, seed, model, args, data_dir)
             status = train(config, directory, recover=action == "recover", force=action == "retrain")
             if status != 0:
                 print(f"error: {variant} seed {seed} failed (exit {status}); see "
