@@ -235,10 +235,11 @@ class AlternatingAdaptersCallback(TrainerCallback):
                 "seal_loader does), use mode \"joint\", or train on more data.")
         logger.warning(
             "alternating_adapters: the data loader does not repeat batches, so the sides of the "
-            "schedule %s train on different batches (each on its share, in turn): the ScoreNN "
-            "does not score the batches the TaskNN learns from. For SEAL's usual setup repeat "
-            "each batch %d times (repeat_each_batch, lib/trainer.libsonnet's seal_loader), or "
-            "use mode \"joint\".", [list(turn) for turn in self.schedule], cycle)
+            "schedule %s train on different batches, each on its share in turn (in SEAL the "
+            "ScoreNN then never scores the batches the TaskNN learns from). To train every side "
+            "on every batch, repeat each batch %d times (repeat_each_batch, as "
+            "lib/trainer.libsonnet's seal_loader does), or use mode \"joint\".",
+            [list(turn) for turn in self.schedule], cycle)
 
     def _group_size(self, trainer) -> int:
         """Batches in the current optimizer step: allennlp divides the loss by this number
