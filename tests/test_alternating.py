@@ -243,3 +243,34 @@ def test_sides_come_from_structure_so_an_adapter_may_be_named_like_a_module(tiny
         assert {id(p) for p in backbone.adapter_parameters(name)} <= ids
         assert all(sides[n] == name for n, _ in by_side[name])
     assert not shared
+
+
+def test_a_loader_without_repetition_is_named_and_a_side_without_turns_refused(caplog):
+    """Alternating on a plain loader: one warning that the sides take different batches; an
+    epoch of fewer optimizer steps than a schedule cycle (a side would never train) refused;
+    repeat_each_batch or joint mode: neither."""
+    import logging
+    import types
+
+    from seal_adapters.data.repeat_each_batch import RepeatEachBatchSampler
+
+    def trainer(batches, sampler=None):
+        return types.SimpleNamespace(data_loader=type("Loader", (), {
+            "__len__": lambda self: batches, "batch_sampler": sampler})())
+
+    callback = AlternatingAdaptersCallback(serialization_dir=".", schedule=[["scorenn", 2], ["tasknn", 1]])
+    callback._accumulation = 1
+    with caplog.at_level(logging.WARNING):
+        callback._check_every_side_gets_a_turn(trainer(5), None)
+    assert "the sides of the schedule [['scorenn', 2], ['tasknn', 1]] train on different batches" in caplog.text
+    assert "repeat each batch 3 times" in caplog.text
+    with pytest.raises(ConfigurationError, match=r"an epoch has only 2 optimizer step\(s\), fewer than one cycle "
+                                                 r"of the schedule \[\['scorenn', 2\], \['tasknn', 1\]\], so "
+                                                 r"\['tasknn'\] would never train"):
+        callback._check_every_side_gets_a_turn(trainer(2), None)
+    caplog.clear()
+    repeat = RepeatEachBatchSampler(batch_size=4, times=3)
+    with caplog.at_level(logging.WARNING):
+        callback._check_every_side_gets_a_turn(trainer(2), repeat)
+        AlternatingAdaptersCallback(serialization_dir=".", mode="joint")._check_every_side_gets_a_turn(trainer(1), None)
+    assert caplog.text == ""
