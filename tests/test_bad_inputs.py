@@ -381,6 +381,11 @@ BAD_INPUTS = [
     case("model-dropout-one", "a SEAL model's dropout of 1.0 (every feature dropped)",
          {"model": seal_model(dropout=1.0)},
          ["seal_text_classifier: dropout is 1.0: give a probability in [0, 1)"]),
+    case("single-class-training-data", "training data with only one class (a filtered file)",
+         {"file:train.jsonl": '{"text": "good", "label": "pos"}\n{"text": "fine", "label": "pos"}\n',
+          "file:dev.jsonl": '{"text": "nice", "label": "pos"}\n'},
+         ["train.jsonl: every one of the 2 training instance(s) has the label 'pos', so the classifier "
+          "would learn to predict it for everything"]),
     case("cuda-device-a-word", "trainer.cuda_device \"cpu\" instead of a number",
          {"trainer.cuda_device": "cpu"},
          ["cuda_device 'cpu': give a device number: -1 for the CPU"]),

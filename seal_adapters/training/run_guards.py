@@ -77,6 +77,24 @@ def check_has_labels(instances: list, path: object, alternative: str) -> None:
             f"labels under the key the reader reads (e.g. \"label\"), or {alternative}.")
 
 
+def check_more_than_one_class(instances: list, path: object) -> None:
+    """A classifier's training data with a single class (a filtered or mis-split file) trains
+    to loss 0 and predicts that class for everything; refused before training."""
+    from allennlp.data.fields import LabelField
+
+    classes: dict = {}
+    for instance in instances:
+        for name, field in instance.fields.items():
+            if isinstance(field, LabelField) and not getattr(field, "_skip_indexing", False):
+                classes.setdefault(name, set()).add(field.label)
+    for name, labels in classes.items():
+        if len(labels) == 1:
+            raise DataError(
+                f"{path}: every one of the {len(instances)} training instance(s) has the {name} "
+                f"{next(iter(labels))!r}, so the classifier would learn to predict it for everything. "
+                "Fix: train on data with at least two classes (check the file, a filter or the split).")
+
+
 def check_sorting_keys(loader, instances: list, where: str) -> None:
     """A bucket sampler's `sorting_keys` must name fields of the instances (allennlp says so
     only when the first batch is drawn, after the epoch has started)."""
@@ -142,6 +160,7 @@ def check_training_data_and_labels(trainer, test_loader) -> None:
     check_sorting_keys(loader, instances, "data_loader")
     found = labels_by_namespace(instances)
     check_label_kinds(found, _path(loader))
+    check_more_than_one_class(instances, _path(loader))
     warn_conflicting_labels(instances, _path(loader))
     training = {ns: set(labels) for ns, labels in found.items()}
     places = {label: [p or str(_path(loader)) for p in ps]
@@ -250,11 +269,20 @@ def check_trainer_options(options: dict) -> None:
             f"trainer.learning_rate_scheduler.cut_frac is {cut}: it is the fraction of the steps "
             "spent warming up, between 0 and 1 (e.g. 0.1)."
         )
-    mode = scheduler.get("mode")
-    if scheduler.get("type") == "reduce_on_plateau" and mode is not None and mode not in ("min", "max"):
-        raise ConfigurationError(
-            f"trainer.learning_rate_scheduler.mode is {mode!r}: give \"max\" when the validation "
-            "metric should rise (accuracy, F1) or \"min\" when it should fall (a loss).")
+    mode = scheduler.get("mode", "min")
+    if scheduler.get("type") == "reduce_on_plateau":
+        if mode not in ("min", "max"):
+            raise ConfigurationError(
+                f"trainer.learning_rate_scheduler.mode is {mode!r}: give \"max\" when the validation "
+                "metric should rise (accuracy, F1) or \"min\" when it should fall (a loss).")
+        metric = options.get("validation_metric", "-loss")
+        metric = metric[0] if isinstance(metric, list) and metric else metric
+        wanted = "max" if isinstance(metric, str) and metric.startswith("+") else "min"
+        if mode != wanted:
+            raise ConfigurationError(
+                f"trainer.learning_rate_scheduler.mode is {mode!r}, but the validation metric "
+                f"{metric!r} should {'rise' if wanted == 'max' else 'fall'}: the scheduler would cut "
+                f"the learning rate while the model improves. Fix: set mode to \"{wanted}\".")
     period = scheduler.get("t_initial")
     if scheduler.get("type") == "cosine" and period is not None and (not _number(period) or period < 1):
         raise ConfigurationError(
