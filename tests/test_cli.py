@@ -180,3 +180,30 @@ def test_force_refuses_a_folder_that_is_no_run_and_s_that_is_a_file(tiny_roberta
     with pytest.raises(ConfigurationError, match=f"Serialization directory {data} is a file, not a directory"):
         train_model(Params(params), str(data), force=True)
     assert data.read_text().count("\n") == 8
+
+
+def test_force_keeps_the_replaced_run_until_the_new_one_passes_its_checks(trained, tmp_path):
+    """`--force` over a finished run with a config refused before training (a typo): the
+    finished run is back, byte for byte; with a good config it is replaced."""
+    import shutil
+
+    out, env, _ = trained
+    run = str(tmp_path / "run")
+    shutil.copytree(out, run)
+
+    def files():
+        return {os.path.relpath(os.path.join(root, name), run): open(os.path.join(root, name), "rb").read()
+                for root, _, names in os.walk(run) for name in names}
+
+    before = files()
+    refused = run_cli(["allennlp", "train", CONFIG, "-s", run, "--force", "--include-package", "seal_adapters",
+                       "-o", json.dumps({"trainer.num_epochs": 1, "trainer.validation_metric": "+acuracy"})], env)
+    assert refused.returncode != 0
+    assert "the run it would have replaced is back in" in refused.stderr, refused.stderr[-3000:]
+    assert files() == before
+    assert not [n for n in os.listdir(tmp_path) if ".replaced-" in n]
+    replaced = run_cli(["allennlp", "train", CONFIG, "-s", run, "--force", "--include-package", "seal_adapters",
+                        "-o", json.dumps({"trainer.num_epochs": 1})], env)
+    assert replaced.returncode == 0, replaced.stderr[-3000:]
+    assert json.load(open(os.path.join(run, "metrics.json")))["epoch"] == 0  # the new 1-epoch run
+    assert not [n for n in os.listdir(tmp_path) if ".replaced-" in n]

@@ -165,6 +165,7 @@ def locking_create_serialization_dir(original):
         if force and os.path.isdir(serialization_dir):
             check_force_deletes_no_input(params, serialization_dir)
             check_force_deletes_a_run(serialization_dir)
+            set_aside(serialization_dir)
         original(params, serialization_dir, recover, force)
         lock.acquire()
         _held[os.path.abspath(serialization_dir)] = lock
@@ -208,6 +209,45 @@ def check_force_deletes_a_run(serialization_dir: str) -> None:
         "-s path; to train there, move those files away or empty the directory yourself.")
 
 
+# `--force`: the replaced run is moved aside, not deleted, until the new run has passed its
+# pre-training checks; a new run refused before training gets the old one back, whole.
+_set_aside: Dict[str, str] = {}
+
+
+def set_aside(serialization_dir: str) -> None:
+    if not os.listdir(serialization_dir):
+        return
+    key = os.path.abspath(serialization_dir)
+    aside = f"{key.rstrip(os.sep)}.replaced-{os.getpid()}"
+    os.replace(key, aside)
+    _set_aside[key] = aside
+
+
+def discard_replaced(serialization_dir: str) -> None:
+    """The new run passed its checks: the run it replaces (`--force`) is deleted now."""
+    import shutil
+
+    aside = _set_aside.pop(os.path.abspath(serialization_dir), None)
+    if aside is not None:
+        shutil.rmtree(aside, ignore_errors=True)
+
+
+def restore_replaced(serialization_dir: str) -> None:
+    """The new run stopped before training: the replaced run comes back as it was."""
+    import shutil
+
+    key = os.path.abspath(serialization_dir)
+    aside = _set_aside.pop(key, None)
+    if aside is None:
+        return
+    shutil.rmtree(key, ignore_errors=True)
+    os.replace(aside, key)
+    message = (f"--force: the new run stopped before training, so the run it would have replaced "
+               f"is back in {serialization_dir}, unchanged.")
+    logger.warning(message)
+    print(message, file=sys.stderr)  # allennlp's log handlers may be gone by now
+
+
 def release(serialization_dir: str) -> None:
     """Releases this process's lock on `serialization_dir`, if it holds one."""
     lock = _held.pop(os.path.abspath(serialization_dir), None)
@@ -229,5 +269,6 @@ def guarded_train_model(original):
             return original(params, serialization_dir, *args, **kwargs)
         finally:
             release(serialization_dir)
+            restore_replaced(serialization_dir)  # a no-op once the new run passed its checks
 
     return train_model

@@ -38,6 +38,7 @@ from seal_adapters.training.finite_loss import guard_finite_loss
 from seal_adapters.training.first_forward import check_validation_metric, first_batch, run_first_forward
 from seal_adapters.training.optimizer_check import check_optimizer_options
 from seal_adapters.training.reader_check import check_reader_matches_embedder
+from seal_adapters.training.run_directory import discard_replaced
 from seal_adapters.training.unused_adapters import UnusedAdapterGuard
 
 logger = logging.getLogger(__name__)
@@ -372,6 +373,7 @@ def add_unused_adapter_guard(trainer) -> None:
 def guarded_run(original):
     def run(self):
         check_before_training(self)
+        discard_replaced(self.serialization_dir)  # --force: the replaced run goes only now
         add_unused_adapter_guard(self.trainer)
         handle = guard_finite_loss(self.trainer)
         try:
