@@ -165,8 +165,13 @@ def locking_create_serialization_dir(original):
         if force and os.path.isdir(serialization_dir):
             check_force_deletes_no_input(params, serialization_dir)
             check_force_deletes_a_run(serialization_dir)
-            set_aside(serialization_dir)
-        original(params, serialization_dir, recover, force)
+            if not recover:  # allennlp refuses --force with --recover itself
+                set_aside(serialization_dir)
+        try:
+            original(params, serialization_dir, recover, force)
+        except BaseException:
+            restore_replaced(serialization_dir)
+            raise
         lock.acquire()
         _held[os.path.abspath(serialization_dir)] = lock
 
