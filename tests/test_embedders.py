@@ -337,6 +337,7 @@ def test_default_model_is_the_bundled_minilm():
     ({"execution": "fast"}, "execution 'fast' is unknown"),
     ({"model_name": "/no/such/model_dir"}, "Model directory '/no/such/model_dir' does not exist"),
     ({"load_adapters": {"tasknn": "/no/such/adapter"}}, "is not an adapter directory"),
+    ({"load_adapters": {"tasknn": ""}}, "load_adapters['tasknn'] is '': give the directory of a saved adapter"),
 ])
 def test_bad_embedder_configs_get_clear_errors(tiny_roberta, options, message):
     params = {"model_name": tiny_roberta, **options}

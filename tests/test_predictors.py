@@ -180,3 +180,14 @@ def test_a_predictor_that_does_not_fit_the_model_is_refused_by_name(tiny_roberta
     _PredictManager(predictor, str(good), str(output), 1, False, False).run()
     assert [json.loads(line)["label"] in {"pos", "neg"} for line in output.read_text().splitlines()] == [True] * 2
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+
+
+def test_allennlp_predict_refuses_to_write_over_its_input(archives, tmp_path):
+    inputs = tmp_path / "inputs.jsonl"
+    inputs.write_text('{"sentence": "a gorgeous film"}\n{"sentence": "a tedious mess"}\n')
+    before = inputs.read_bytes()
+    result = run_cli(["allennlp", "predict", archives["seal_text_classifier"], str(inputs),
+                      "--output-file", str(inputs), "--include-package", "seal_adapters", "--silent"])
+    assert result.returncode != 0
+    assert f"--output-file {inputs} is the input file: the predictions would replace the inputs" in result.stderr
+    assert inputs.read_bytes() == before

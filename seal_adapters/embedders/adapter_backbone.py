@@ -116,7 +116,7 @@ class AdapterBackbone(torch.nn.Module):
         base_names = {name for name, _ in model.named_parameters()}
         for name, config in adapter_configs.items():
             before = {n for n, _ in model.named_parameters()}
-            if (load_adapters or {}).get(name):
+            if name in (load_adapters or {}):
                 self._load_adapter(name, load_adapters[name])
             else:
                 check_bottleneck(name, config, model.config.hidden_size)
@@ -162,6 +162,11 @@ class AdapterBackbone(torch.nn.Module):
                 raise ConfigurationError(f"Adapter '{name}' added no parameters to the model.")
 
     def _load_adapter(self, name: str, directory: str) -> None:
+        if not isinstance(directory, str) or not directory.strip():
+            raise ConfigurationError(
+                f"load_adapters['{name}'] is {directory!r}: give the directory of a saved adapter (an "
+                "environment variable that is set but empty gives ''), or leave the adapter out of "
+                "load_adapters to start it fresh.")
         config_file = os.path.join(directory, "adapter_config.json")
         if not os.path.isfile(config_file):
             raise ConfigurationError(

@@ -93,6 +93,10 @@ def checked_run(original):
         if final is None:
             return original(manager)
         _check_output_path(str(final))
+        source = str(getattr(manager, "_input_file", ""))
+        if os.path.exists(str(final)) and os.path.exists(source) and os.path.samefile(str(final), source):
+            raise ConfigurationError(f"--output-file {final} is the input file: the predictions would "
+                                     "replace the inputs. Write them to another file.")
 
         def write(temporary: str) -> None:
             manager._output_file = open(temporary, "w")
