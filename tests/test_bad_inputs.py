@@ -259,7 +259,9 @@ BAD_INPUTS = [
           "Did you mean 'accuracy'?"]),
     case("hidden-size-wrong", "SEAL_HIDDEN_SIZE 48 for a 32-wide transformer",
          {"$SEAL_HIDDEN_SIZE": "48"},
-         ["Layer '_classification_layer' takes inputs of size 96, but the layer before it gives size 64"]),
+         ["Layer '_classification_layer' takes inputs of size 96, but the layer before it gives size 64. "
+          "'_classification_layer' is built from model.seq2vec_encoder, which declares size 96: set that "
+          "module's size option (e.g. its embedding_dim or input_size) to 64"]),
     case("bert-pooler-under-concat", "allennlp's bert_pooler (sized from the transformer) on two channels",
          {"model.seq2vec_encoder": {"type": "bert_pooler", "pretrained_model": "{roberta}"}},
          ["takes inputs of size 32, but the layer before it gives size 64", "\"concat\" twice that"]),

@@ -19,14 +19,34 @@ from allennlp.nn import util as nn_util
 TRAINER_METRICS = ("loss", "reg_loss")
 
 
-def _size_check(name: str):
+def _sized_from(model: torch.nn.Module, size: int) -> List[str]:
+    """Config keys of the model's allennlp modules whose declared output size is `size` (an
+    encoder's `embedding_dim` / `input_size` that a layer after it is built from)."""
+    found = []
+    for name, module in model.named_modules():
+        output_dim = getattr(module, "get_output_dim", None)
+        if name and "." not in name and callable(output_dim):
+            try:
+                if output_dim() == size:
+                    found.append(name.lstrip("_"))
+            except (NotImplementedError, TypeError, AttributeError):
+                continue
+    return found
+
+
+def _size_check(name: str, model: torch.nn.Module):
     def hook(module: torch.nn.Linear, inputs) -> None:
         given = inputs[0].shape[-1] if inputs and isinstance(inputs[0], torch.Tensor) else None
         if given is not None and given != module.in_features:
+            sources = [s for s in _sized_from(model, module.in_features) if s != name.lstrip("_")]
+            option = (f"'{name}' is built from model.{sources[0]}, which declares size "
+                      f"{module.in_features}: set that module's size option (e.g. its embedding_dim or "
+                      f"input_size) to {given}" if sources else
+                      f"Set the option that sizes '{name}' (its input_dim / hidden size in the config) "
+                      f"to {given}")
             raise ConfigurationError(
                 f"Layer '{name}' takes inputs of size {module.in_features}, but the layer before it "
-                f"gives size {given}. Set the option that sizes '{name}' (its input_dim / hidden size in "
-                f"the config) to {given}, or change the previous module's output size (e.g. the "
+                f"gives size {given}. {option}, or change the previous module's output size (e.g. the "
                 "embedder's 'output': one adapter gives the transformer's hidden size, \"concat\" twice "
                 "that)."
             )
@@ -48,7 +68,7 @@ def run_first_forward(model: torch.nn.Module, batch: dict, cuda_device) -> List[
     Raises ConfigurationError naming the first linear layer whose input size is wrong."""
     states = (random.getstate(), numpy.random.get_state(), torch.get_rng_state(),
               torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None)
-    handles = [module.register_forward_pre_hook(_size_check(name))
+    handles = [module.register_forward_pre_hook(_size_check(name, model))
                for name, module in model.named_modules() if isinstance(module, torch.nn.Linear)]
     was_training = model.training
     try:
