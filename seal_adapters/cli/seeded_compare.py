@@ -329,7 +329,7 @@ def plot(report: Dict[str, Any], output_dir: str) -> None:
     save(figure, os.path.join(output_dir, "diagnostics.png"))
 
 
-def write_report(task: Task, args, model: str, data_dir: Optional[str] = None) -> Dict[str, Any]:
+def write_report(task: Task, args, model: str, batches: Dict[str, str]) -> Dict[str, Any]:
     from seal_adapters.cli.data_dir import repo_root
     from seal_adapters.reporting.curves import plot_training_curves
     from seal_adapters.reporting.run_metrics import read_run
@@ -346,9 +346,8 @@ def write_report(task: Task, args, model: str, data_dir: Optional[str] = None) -
         "overrides": {"seal": args.seal_overrides, "cross_entropy": args.baseline_overrides},
         "runs": runs, "verdicts": verdicts(variants),
     }
-    report["batches"] = {variant: batching(build_run_config(task, variant, 1, model, args, data_dir))
-                         for variant in VARIANTS}
-    report["batches_warning"] = batching_note(report["batches"])
+    report["batches"] = batches  # how each variant draws its batches (run(), seed 1's config)
+    report["batches_warning"] = batching_note(batches)
     os.makedirs(args.output_dir, exist_ok=True)
     write_atomically(os.path.join(args.output_dir, "comparison.json"), json.dumps(report, indent=2))
     text = markdown(report)
@@ -389,8 +388,8 @@ def run(args) -> int:
     model = choose_model(args, args.output_dir)
     started = time.time()
     variants = [v for v in VARIANTS if not args.variant or v in args.variant]
-    note = batching_note({v: batching(build_run_config(task, v, 1, model, args, data_dir))
-                          for v in VARIANTS})
+    batches = {v: batching(build_run_config(task, v, 1, model, args, data_dir)) for v in VARIANTS}
+    note = batching_note(batches)
     if note:
         print(f"warning: {note}")
     print(f"Comparing SEAL with cross-entropy on {task.title}: {args.seeds} seed(s), "
@@ -410,7 +409,7 @@ def run(args) -> int:
                 print(f"error: {variant} seed {seed} failed (exit {status}); see "
                       f"{os.path.join(directory, 'out.log')}")
                 return status
-    write_report(task, args, model, data_dir)
+    write_report(task, args, model, batches)
     print(f"Comparison finished in {(time.time() - started) / 60:.1f} min; wrote comparison.json, "
           f"comparison.md and plots in {args.output_dir}")
     return 0

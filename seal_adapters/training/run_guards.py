@@ -270,8 +270,8 @@ def check_trainer_options(options: dict) -> None:
             f"trainer.learning_rate_scheduler.cut_frac is {cut}: it is the fraction of the steps "
             "spent warming up, between 0 and 1 (e.g. 0.1)."
         )
-    mode = scheduler.get("mode", "min")
     if scheduler.get("type") == "reduce_on_plateau":
+        mode = scheduler.get("mode", "min")
         if mode not in ("min", "max"):
             raise ConfigurationError(
                 f"trainer.learning_rate_scheduler.mode is {mode!r}: give \"max\" when the validation "
