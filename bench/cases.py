@@ -88,7 +88,7 @@ def make_batches(vocab_size: int, batch_size: int, length: int, steps: int, devi
 
 
 def plugin_model(model_dir: str, dual: bool, execution: str, gradient_checkpointing: bool = False,
-                 compile=False, reuse_idle_channel: bool = False) -> Model:
+                 compile=False, reuse_idle_channel: bool = True) -> Model:
     vocab = Vocabulary()
     vocab.add_tokens_to_namespace(["neg", "pos"], "labels")
     adapters_config = {"scorenn": "seq_bn", "tasknn": "seq_bn"} if dual else {"tasknn": "seq_bn"}

@@ -214,7 +214,7 @@ def test_long_sequences_fold(tiny_roberta):
 def test_scalar_mix_over_layers_one_per_adapter(tiny_roberta):
     """Each channel is mixed by its own adapter's ScalarMix, so a loss on one channel trains
     that adapter's mix only (the mixes are on the adapters' sides, by structure)."""
-    from seal_adapters.training.sides import sides_by_name
+    from seal_adapters.embedders.sides import sides_by_name
 
     embedder = make(tiny_roberta, last_layer_only=False)
     mixes = embedder._scalar_mix.mixes

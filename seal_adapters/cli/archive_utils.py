@@ -6,7 +6,7 @@ import torch
 from allennlp.models.archival import Archive, load_archive
 
 from seal_adapters.embedders.channels import adapter_backbones
-from seal_adapters.training.sides import parameters_by_side
+from seal_adapters.embedders.sides import parameters_by_side
 
 
 def open_archive(path: str) -> Archive:

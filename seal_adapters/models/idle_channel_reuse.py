@@ -1,22 +1,38 @@
-"""`reuse_idle_channel`: in alternating SEAL, an idle side's channel is not computed twice.
+"""`reuse_idle_channel`: alternating SEAL computes each channel once per batch, exactly.
 
-Alternating SEAL with `repeat_each_batch` takes two steps on each batch: the ScoreNN's step
-runs the ScoreNN channel with autograd and the TaskNN channel without (for its
-probabilities), then the TaskNN's step runs the TaskNN channel with autograd and the ScoreNN
-channel again without (for the score term). That last forward is one transformer pass per
-batch out of four (docs/benchmarks.md, the profile). With `reuse_idle_channel` the model keeps
-each step's channel outputs (detached) and, when the next training step is on the same batch
-and a channel's adapter is frozen in it, uses the kept output instead of recomputing it.
+Alternating SEAL with `repeat_each_batch` takes two steps on each batch. Computed afresh,
+the ScoreNN's step runs the ScoreNN channel with autograd and the TaskNN channel without (for
+its probabilities), then the TaskNN's step runs the TaskNN channel with autograd and the
+ScoreNN channel again without (for the score term): four transformer forwards per batch.
 
-The price is exactness: the reused channel is one update of its own side old (the ScoreNN's
-features in the TaskNN step are from before the ScoreNN's step on that batch; its head's
-parameters are current). Off by default; joint mode and evaluation never reuse anything.
+With `reuse_idle_channel` (the default) a step computes the idle side's channel *with* its
+autograd graph, although that side is frozen in the step, hands the model a detached view
+(so the step's loss and backward never touch that graph) and keeps the channel. The next
+step on the same batch that trains that side backpropagates through the kept channel instead
+of computing it again; a step that leaves the side frozen reads it detached. Reuse is exact:
+a kept channel is used only while no parameter it depends on has changed since it was
+computed (the parameters' version counters, which every in-place update bumps), so its
+values and gradients are those of a fresh forward; the one difference is dropout, whose mask
+is the one drawn when the channel was computed. A channel whose parameters changed (the side
+that just trained) is computed again. Three transformer forwards per batch instead of four.
+
+Graphs are kept only for steps that will come again on the same batch: the cache counts the
+steps the last batch came in (2 with `repeat_each_batch` 2) and keeps graphs in all but the
+last of the current batch's steps. So a loader without `repeat_each_batch` costs nothing
+(each batch comes once: its idle channel runs without autograd, as without reuse), nor does
+the first batch, while the count is learnt. A step that keeps a graph holds two channels'
+graphs, as a joint step does. Under distributed training no graph is kept (each backward
+must come from its own step's forward there). `reuse_idle_channel: false` computes
+every channel afresh. Joint mode, where no side is idle, and evaluation reuse nothing.
 """
-from typing import Dict, Optional, Sequence, Tuple
+import contextlib
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import torch
 
-from seal_adapters.embedders.channels import adapter_backbones
+from seal_adapters.embedders.sides import sides_by_name
+
+Embed = Callable[[object, Tuple[str, ...]], Dict[str, torch.Tensor]]
 
 
 def _tensors(tokens) -> Tuple[torch.Tensor, ...]:
@@ -24,29 +40,107 @@ def _tensors(tokens) -> Tuple[torch.Tensor, ...]:
     return tuple(tokens[field][key] for field in sorted(tokens) for key in sorted(tokens[field]))
 
 
+def _distributed() -> bool:
+    return torch.distributed.is_available() and torch.distributed.is_initialized() \
+        and torch.distributed.get_world_size() > 1
+
+
+def _versions(parameters: Sequence[torch.nn.Parameter]) -> Tuple[int, ...]:
+    return tuple(parameter._version for parameter in parameters)
+
+
+@contextlib.contextmanager
+def _trainable(parameters: Sequence[torch.nn.Parameter]):
+    """The parameters require gradients inside the block (so a frozen side's channel is
+    computed with its graph), and are as before after it."""
+    switched = [p for p in parameters if not p.requires_grad]
+    for parameter in switched:
+        parameter.requires_grad_(True)
+    try:
+        yield
+    finally:
+        for parameter in switched:
+            parameter.requires_grad_(False)
+
+
 class IdleChannelCache:
+    """The kept channels of one model; see the module docstring."""
+
     def __init__(self) -> None:
         self._inputs: Optional[Tuple[torch.Tensor, ...]] = None
-        self._channels: Dict[str, torch.Tensor] = {}
-        self._backbones: Optional[list] = None  # the model's adapter backbones, found once
+        self._channels: Dict[str, torch.Tensor] = {}  # frozen sides' channels, with their graphs
+        self._versions: Dict[str, Tuple[int, ...]] = {}  # their dependencies' versions then
+        self._own: Dict[str, List[torch.nn.Parameter]] = {}  # adapter -> its embedder parameters
+        self._depends: Dict[str, List[torch.nn.Parameter]] = {}  # ... and those of no side
+        self._steps_on_batch = 0  # training steps on the current batch so far
+        self._repeats = 0  # training steps the last finished batch came in (0: none yet)
 
-    def reusable(self, model: torch.nn.Module, tokens, names: Sequence[str]) -> Dict[str, torch.Tensor]:
-        """The kept channels of `names` whose adapters are frozen now, if `tokens` is the batch
-        they were computed from."""
+    def _find_parameters(self, embedder: torch.nn.Module, adapters: Sequence[str]) -> None:
+        owners = sides_by_name(embedder, adapters)
+        named = list(embedder.named_parameters())
+        self._own = {a: [p for n, p in named if owners.get(n) == a] for a in adapters}
+        self._depends = {a: [p for n, p in named if owners.get(n) in (None, a)] for a in adapters}
+
+    def channels(self, embedder: torch.nn.Module, adapters: Sequence[str], tokens,
+                 names: Tuple[str, ...], embed: Embed) -> Dict[str, torch.Tensor]:
+        """The channels of `names` for this training step. `embedder` is the text field
+        embedder, `adapters` all of its adapters, `embed(tokens, names)` computes channels
+        afresh in one embedder pass."""
+        if not self._own:
+            self._find_parameters(embedder, adapters)
         inputs = _tensors(tokens)
         same = (self._inputs is not None and len(inputs) == len(self._inputs)
                 and all(a.shape == b.shape and torch.equal(a, b) for a, b in zip(inputs, self._inputs)))
         if not same:
-            return {}
-        if self._backbones is None:
-            self._backbones = adapter_backbones(model)
-        backbones = self._backbones
-        frozen = {name for name in names if backbones and all(b.is_frozen(name) for b in backbones)}
-        return {name: self._channels[name] for name in names if name in frozen and name in self._channels}
+            self.clear()
+        self._note_batch(same)
+        self._inputs = inputs
+        trains = {name: any(p.requires_grad for p in self._own[name]) for name in names}
+        found: Dict[str, torch.Tensor] = {}
+        for name in names:
+            kept = self._channels.get(name)
+            if kept is None:
+                continue
+            if self._versions[name] == _versions(self._depends[name]) and not trains[name]:
+                found[name] = kept.detach()
+                continue
+            if self._versions[name] == _versions(self._depends[name]) and kept.requires_grad:
+                found[name] = kept  # this step's backward consumes the graph
+            del self._channels[name], self._versions[name]  # used up, or out of date
+        # this batch comes again: keep graphs (not under distributed training, where
+        # DistributedDataParallel expects each backward to come from its own step's forward)
+        keep = self._steps_on_batch < self._repeats and not _distributed()
+        missing = [name for name in names if name not in found]
+        together = tuple(name for name in missing if trains[name] or not keep)
+        if together:  # one embedder pass, as without reuse (a frozen channel without autograd)
+            versions = {name: _versions(self._depends[name]) for name in together}
+            frozen_only = not any(trains[name] for name in together)
+            with torch.no_grad() if frozen_only else contextlib.nullcontext():
+                computed = embed(tokens, together)
+            for name, channel in computed.items():
+                if trains[name]:
+                    found[name] = channel
+                else:
+                    self._channels[name], self._versions[name] = channel.detach(), versions[name]
+                    found[name] = channel.detach()
+        for name in missing:
+            if name in found:
+                continue
+            versions = _versions(self._depends[name])
+            with _trainable(self._own[name]):  # its own pass, so its graph is its own
+                channel = embed(tokens, (name,))[name]
+            self._channels[name], self._versions[name] = channel, versions
+            found[name] = channel.detach()
+        return {name: found[name] for name in names}
 
-    def keep(self, tokens, channels: Dict[str, torch.Tensor]) -> None:
-        self._inputs = _tensors(tokens)
-        self._channels = {name: channel.detach() for name, channel in channels.items()}
+    def _note_batch(self, same: bool) -> None:
+        if same:
+            self._steps_on_batch += 1
+            return
+        if self._steps_on_batch:
+            self._repeats = self._steps_on_batch
+        self._steps_on_batch = 1
 
     def clear(self) -> None:
-        self._inputs, self._channels = None, {}
+        """Drops the kept channels (the learnt repeat count stays)."""
+        self._inputs, self._channels, self._versions = None, {}, {}

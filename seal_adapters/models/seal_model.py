@@ -67,10 +67,12 @@ class SealModel(Model):
         The embedder's adapters for each side; heads are stored under these names.
     initializer : `InitializerApplicator`, optional
         Applied once the heads are built.
-    reuse_idle_channel : `bool`, optional (default = `False`)
-        Alternating SEAL: a frozen side's channel kept from the previous step on the same
-        batch is reused instead of recomputed (one transformer forward fewer per batch; the
-        reused channel is one update of its side old). See idle_channel_reuse.py.
+    reuse_idle_channel : `bool`, optional (default = `True`)
+        Alternating SEAL: a step computes the idle side's channel with its graph and keeps it,
+        and the next step on the same batch that trains that side backpropagates through it
+        instead of computing it again (one transformer forward fewer per batch; exact: used
+        only while its parameters are unchanged). Costs a second graph's memory during a step;
+        `false` computes every channel afresh. See idle_channel_reuse.py.
 
     # Diagnostics (training metrics, whenever the ScoreNN trains)
 
@@ -99,7 +101,7 @@ class SealModel(Model):
         tasknn_adapter: str = "tasknn",
         scorenn_adapter: str = "scorenn",
         initializer: InitializerApplicator = InitializerApplicator(),
-        reuse_idle_channel: bool = False,
+        reuse_idle_channel: bool = True,
         **kwargs,
     ) -> None:
         self._check_options(kwargs)
@@ -260,19 +262,17 @@ class SealModel(Model):
         return output
 
     def _embed(self, tokens: TextFieldTensors, names: Tuple[str, ...], reuse: bool) -> Dict[str, torch.Tensor]:
-        """The channels of `names`; with `reuse_idle_channel`, frozen ones kept from the last
-        training step on this very batch are not computed again."""
+        """The channels of `names`; with `reuse_idle_channel`, a channel kept from an earlier
+        training step on this very batch, whose parameters have not changed since, is not
+        computed again (idle_channel_reuse.py)."""
         cache = self._idle_channels
         if cache is None or not reuse:
             if cache is not None:
                 cache.clear()
             return embed_channels(self._text_field_embedder, self._embedder, tokens, names)
-        channels = cache.reusable(self, tokens, names)
-        missing = tuple(name for name in names if name not in channels)
-        if missing:
-            channels.update(embed_channels(self._text_field_embedder, self._embedder, tokens, missing))
-        cache.keep(tokens, channels)
-        return {name: channels[name] for name in names}
+        return cache.channels(
+            self._text_field_embedder, self._embedder.adapter_names, tokens, names,
+            lambda tokens, wanted: embed_channels(self._text_field_embedder, self._embedder, tokens, wanted))
 
     @torch.no_grad()
     def _track_diagnostics(self, score, terms: Dict[str, torch.Tensor], probs: torch.Tensor,

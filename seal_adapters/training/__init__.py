@@ -4,6 +4,6 @@ from seal_adapters.training.allennlp_hooks import install as _install_allennlp_h
 from seal_adapters.training.alternating_adapters import AlternatingAdaptersCallback
 from seal_adapters.training.checkpointer import AtomicCheckpointer
 from seal_adapters.training.finite_loss import NonFiniteLossError, check_finite_loss
-from seal_adapters.training.sides import parameters_by_side, sides_by_name
+from seal_adapters.embedders.sides import parameters_by_side, sides_by_name
 
 _install_allennlp_hooks()

@@ -32,7 +32,7 @@ from allennlp.training.callbacks import TrainerCallback
 from seal_adapters.data.repeat_each_batch import RepeatEachBatchSampler
 from seal_adapters.embedders.channels import adapter_backbones
 from seal_adapters.embedders.compilation import skip_confidence_checks
-from seal_adapters.training.sides import parameters_by_side
+from seal_adapters.embedders.sides import parameters_by_side
 from seal_adapters.training.unused_adapters import adapter_parameters, received_gradient
 
 logger = logging.getLogger(__name__)
