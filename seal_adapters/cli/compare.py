@@ -6,14 +6,15 @@ sentiment, NER or multi-label data instead (`seeded_compare.py`).
 Runs (each a config of training_configs/, all with the same training subset, epochs and
 batch size, through `training_run`):
 
-1. `seal`: seal_sentiment.jsonnet, two bottleneck adapters, SEAL, alternating;
+1. `seal`: seal_sentiment.jsonnet, two bottleneck adapters, SEAL, joint steps;
 2. `tasknn_only`: tasknn_only.jsonnet, one bottleneck adapter, cross-entropy;
 3. `tasknn_lora`: tasknn_only_lora.jsonnet, one LoRA adapter, cross-entropy;
 4. `full_finetune`: full_finetune.jsonnet, every weight trains (allennlp's basic_classifier);
-5. `seal_lora`: seal_sentiment_lora.jsonnet, SEAL with two LoRA adapters (against 3).
+5. `seal_lora`: seal_sentiment_lora.jsonnet, SEAL with two LoRA adapters, alternating steps (against 3).
 
 "Same budget" means the same epochs over the same sentences: within an epoch each SEAL side
-trains on every batch (repeat_each_batch), as the single adapter does.
+trains on every batch (jointly, or alternating with repeat_each_batch), as the single adapter
+does.
 
 Writes into the output directory (default runs/compare/): one run directory per entry,
 `comparison.json` and `comparison.md` (test accuracy, trainable parameters, saved size on
