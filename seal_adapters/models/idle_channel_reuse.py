@@ -101,10 +101,11 @@ class IdleChannelCache:
             kept = self._channels.get(name)
             if kept is None:
                 continue
-            if self._versions[name] == _versions(self._depends[name]) and not trains[name]:
+            current = self._versions[name] == _versions(self._depends[name])
+            if current and not trains[name]:
                 found[name] = kept.detach()
                 continue
-            if self._versions[name] == _versions(self._depends[name]) and kept.requires_grad:
+            if current and kept.requires_grad:
                 found[name] = kept  # this step's backward consumes the graph
             del self._channels[name], self._versions[name]  # used up, or out of date
         # this batch comes again: keep graphs (not under distributed training, where
@@ -113,25 +114,24 @@ class IdleChannelCache:
         missing = [name for name in names if name not in found]
         together = tuple(name for name in missing if trains[name] or not keep)
         if together:  # one embedder pass, as without reuse (a frozen channel without autograd)
-            versions = {name: _versions(self._depends[name]) for name in together}
-            frozen_only = not any(trains[name] for name in together)
-            with torch.no_grad() if frozen_only else contextlib.nullcontext():
+            versions = {name: _versions(self._depends[name]) for name in together if not trains[name]}
+            with torch.no_grad() if not any(trains[name] for name in together) else contextlib.nullcontext():
                 computed = embed(tokens, together)
             for name, channel in computed.items():
-                if trains[name]:
-                    found[name] = channel
-                else:
-                    self._channels[name], self._versions[name] = channel.detach(), versions[name]
-                    found[name] = channel.detach()
+                found[name] = channel if trains[name] else self._keep(name, channel.detach(), versions[name])
         for name in missing:
             if name in found:
                 continue
             versions = _versions(self._depends[name])
             with _trainable(self._own[name]):  # its own pass, so its graph is its own
-                channel = embed(tokens, (name,))[name]
-            self._channels[name], self._versions[name] = channel, versions
-            found[name] = channel.detach()
+                found[name] = self._keep(name, embed(tokens, (name,))[name], versions)
         return {name: found[name] for name in names}
+
+    def _keep(self, name: str, channel: torch.Tensor, versions: Tuple[int, ...]) -> torch.Tensor:
+        """Keeps a frozen side's channel (with its graph, if it has one) and returns the
+        detached view this step reads."""
+        self._channels[name], self._versions[name] = channel, versions
+        return channel.detach()
 
     def _note_batch(self, same: bool) -> None:
         if same:
