@@ -252,11 +252,24 @@ def test_seeded_compare_quick_reports_per_seed_values_means_and_verdicts(tmp_pat
     assert verdicts["seal_minus_cross_entropy"] == pytest.approx(
         100 * (report["runs"]["seal"]["mean"] - report["runs"]["cross_entropy"]["mean"]))
     assert verdicts["cross_entropy_mean"] == report["runs"]["cross_entropy"]["mean"]
+    from scipy import stats
+
+    per_seed = {v: [report["runs"][v]["seeds"][k]["test"] for k in ("1", "2")] for v in report["runs"]}
+    if len(set(per_seed["seal"] + per_seed["cross_entropy"])) > 1:
+        welch = stats.ttest_ind(per_seed["seal"], per_seed["cross_entropy"], equal_var=False)
+        assert verdicts["welch_t"] == pytest.approx(welch.statistic)
+        assert verdicts["p_value"] == pytest.approx(welch.pvalue)
+    for variant in report["runs"]:  # the structure measure, per seed, from metrics.json
+        metrics = json.load(open(out / variant / "seed_1" / "metrics.json"))
+        assert (report["runs"][variant]["seeds"]["1"]["structure"]["unseen_label_set_rate"]
+                == metrics["test_unseen_label_set_rate"])
+        assert 0.0 <= metrics["test_unseen_label_set_rate"] <= 1.0
     seal_seed = report["runs"]["seal"]["seeds"]["1"]["diagnostics_per_epoch"]
     assert 0.0 <= seal_seed["scorenn_ranking_accuracy"][0] <= 1.0
     assert "diagnostics_per_epoch" not in report["runs"]["cross_entropy"]["seeds"]["1"]
     markdown = open(out / "comparison.md").read()
     assert f"{verdicts['seal_minus_cross_entropy']:.2f} points" in markdown
+    assert "| unseen_label_set_rate | seal |" in markdown
     for png in ("comparison.png", "diagnostics.png", "curves_seal_seed_1.png"):
         assert (out / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", png
     # The same output directory with another SEAL setting: its finished runs are not reused

@@ -3,7 +3,7 @@ import pytest
 import torch
 from allennlp.common.testing import ModelTestCase
 
-from seal_adapters.models.metrics import ExampleF1, MeanAveragePrecision
+from seal_adapters.models.metrics import ExampleF1, MeanAveragePrecision, UnseenLabelSetRate
 from seal_adapters.testing import synthetic_data
 from tests.test_models_common import (
     build,
@@ -40,6 +40,33 @@ def test_example_f1_by_hand():
     metric(probs, gold)
     assert metric.get_metric(reset=True) == pytest.approx((2 / 3 + 1 + 0) / 3)
     assert metric.get_metric() == 0.0
+
+
+def test_unseen_label_set_rate_by_hand():
+    metric = UnseenLabelSetRate({(), (0,), (0, 2)}, threshold=0.5)
+    # predicted {0,1} unseen, {} seen, {0,2} seen, {2} unseen
+    metric(torch.tensor([[0.9, 0.6, 0.1], [0.2, 0.3, 0.4], [0.7, 0.1, 0.5], [0.1, 0.1, 0.8]]))
+    assert metric.get_metric(reset=True) == pytest.approx(2 / 4)
+    assert metric.get_metric() == 0.0
+
+
+def test_training_label_sets_are_kept_with_the_weights(tiny_roberta, multilabel_data):
+    model, batch, _ = build(reader("multilabel", tiny_roberta),
+                            {"type": "seal_multilabel_classifier",
+                             "text_field_embedder": embedder(tiny_roberta)},
+                            multilabel_data["train"])
+    model.train()
+    model(tokens=batch["tokens"], labels=batch["labels"])
+    gold = {tuple(i for i, on in enumerate(row) if on) for row in batch["labels"].tolist()}
+    assert model._seen_label_sets == gold
+    assert "unseen_label_set_rate" in model.get_metrics(reset=True)
+    state = model.state_dict()
+    model._seen_label_sets.clear()
+    assert "unseen_label_set_rate" not in model.get_metrics()  # no training sets: no rate
+    model.load_state_dict(state)
+    assert model._seen_label_sets == gold
+    del state["_extra_state"]  # weights saved before the sets were kept still load
+    model.load_state_dict(state)
 
 
 def test_mean_average_precision_by_hand():

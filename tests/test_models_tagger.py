@@ -43,6 +43,22 @@ class TestSealTagger(ModelTestCase):
         self.ensure_model_can_train_save_and_load(param_file)
 
 
+def test_invalid_transition_rate_by_hand():
+    from seal_adapters.models.metrics import InvalidTransitionRate
+
+    labels = ["O", "B-PER", "I-PER", "B-LOC", "I-LOC"]
+    metric = InvalidTransitionRate(labels, "BIO")
+    predictions = torch.tensor([[1, 2, 0, 0],   # B-PER I-PER O O: valid
+                                [0, 2, 0, 0],   # O I-PER: invalid
+                                [3, 2, 0, 0],   # B-LOC I-PER: invalid
+                                [2, 0, 0, 0]])  # no words: not counted
+    mask = torch.tensor([[1, 1, 1, 1], [1, 1, 1, 0], [1, 1, 0, 0], [0, 0, 0, 0]]).bool()
+    metric(predictions, None, mask)
+    assert metric.get_metric(reset=True) == pytest.approx(2 / 3)
+    metric(torch.tensor([[2, 0]]), None, torch.tensor([[1, 1]]).bool())
+    assert metric.get_metric() == 1.0  # I-PER first
+
+
 def test_outputs_one_tag_per_word(tiny_bert, tagging_data):
     model, batch, _ = build(reader("tagging", tiny_bert), tagger(tiny_bert), tagging_data["validation"])
     model.eval()

@@ -9,8 +9,10 @@ continues where it stopped (`--recover` resumes a half-trained run, `--retrain` 
 
 Writes in OUTPUT (default runs/compare-<task>): `comparison.json` (every per-seed value, mean,
 sample standard deviation, the ScoreNN diagnostics, and `verdicts` with
-`seal_minus_cross_entropy`, the mean difference in points of the test metric, and
-`cross_entropy_mean`), `comparison.md`, `comparison.png` (per-seed values and means),
+`seal_minus_cross_entropy`, the mean difference in points of the test metric,
+`cross_entropy_mean`, `welch_t` and its two-sided `p_value`; per seed and per run the measures
+of structure the models report: `invalid_transition_rate` for BIO taggers,
+`unseen_label_set_rate` for multi-label models), `comparison.md`, `comparison.png` (per-seed values and means),
 `diagnostics.png` (the ScoreNN's ranking accuracy and score-term ratio per epoch) and
 `curves_<variant>_seed_<k>.png`.
 
@@ -34,6 +36,9 @@ VARIANTS = ("seal", "cross_entropy")
 SEED_BASES = {"random_seed": 13370, "numpy_seed": 1337, "pytorch_seed": 133}
 DIAGNOSTICS = ("scorenn_ranking_accuracy", "score_term_ratio", "tasknn_cross_entropy",
                "tasknn_score_term", "scorenn_loss")
+# Measures of structure the models report (test_<name> in metrics.json): does the energy
+# teach the TaskNN the output's structure? Lower is more structured.
+STRUCTURE = ("invalid_transition_rate", "unseen_label_set_rate")
 SENTIMENT_BUDGET = Budget(train_size=None, epochs=2, batch_size=16)
 QUICK_SIZE = 64
 
@@ -225,6 +230,10 @@ def collect(task: Task, output_dir: str, seeds: int) -> Dict[str, Any]:
                      "epochs": len(run.epochs),
                      "training_seconds": run.training_seconds,
                      "directory": directory}
+            structure = {name: run.final["test_" + name] for name in STRUCTURE
+                         if isinstance(run.final.get("test_" + name), (int, float))}
+            if structure:
+                entry["structure"] = structure
             diagnostics = {name: [e.get("training_" + name) for e in run.epochs]
                            for name in DIAGNOSTICS if any("training_" + name in e for e in run.epochs)}
             if diagnostics:
@@ -232,7 +241,27 @@ def collect(task: Task, output_dir: str, seeds: int) -> Dict[str, Any]:
             per_seed[str(seed)] = entry
         values = [e["test"] for e in per_seed.values() if isinstance(e["test"], (int, float))]
         variants[variant] = {"seeds": per_seed, "n": len(values), **mean_std(values)}
+        for name in STRUCTURE:
+            measured = [e["structure"][name] for e in per_seed.values() if name in e.get("structure", {})]
+            if measured:
+                variants[variant].setdefault("structure", {})[name] = mean_std(measured)
     return variants
+
+
+def welch(seal: List[float], baseline: List[float]) -> Dict[str, Optional[float]]:
+    """Welch's t statistic of SEAL minus cross-entropy and its two-sided p value (scipy's
+    `ttest_ind` without assuming equal variances); None below two seeds a side or with no
+    spread at all."""
+    if len(seal) < 2 or len(baseline) < 2 or (statistics.stdev(seal) == 0 and statistics.stdev(baseline) == 0):
+        return {"welch_t": None, "p_value": None}
+    from scipy import stats
+
+    result = stats.ttest_ind(seal, baseline, equal_var=False)
+    return {"welch_t": float(result.statistic), "p_value": float(result.pvalue)}
+
+
+def test_values(variant: Dict[str, Any]) -> List[float]:
+    return [e["test"] for e in variant["seeds"].values() if isinstance(e["test"], (int, float))]
 
 
 def verdicts(variants: Dict[str, Any]) -> Dict[str, Any]:
@@ -241,6 +270,7 @@ def verdicts(variants: Dict[str, Any]) -> Dict[str, Any]:
                            "seeds": {"seal": seal["n"], "cross_entropy": baseline["n"]}}
     out["seal_minus_cross_entropy"] = (
         100 * (seal["mean"] - baseline["mean"]) if None not in (seal["mean"], baseline["mean"]) else None)
+    out.update(welch(test_values(seal), test_values(baseline)))
     last = [e["diagnostics_per_epoch"] for e in seal["seeds"].values() if "diagnostics_per_epoch" in e]
     for name in ("scorenn_ranking_accuracy", "score_term_ratio"):
         finals = [d[name][-1] for d in last if name in d and d[name][-1] is not None]
@@ -273,7 +303,22 @@ def markdown(report: Dict[str, Any]) -> str:
                      + (f"{statistics.fmean(times) / 60:.1f} min" if times else "-") + " |")
     v = report["verdicts"]
     lines += ["", f"**SEAL - cross-entropy: {fmt(v['seal_minus_cross_entropy'], 2)} points** "
-              f"(cross-entropy mean {fmt(v['cross_entropy_mean'])}, SEAL mean {fmt(v['seal_mean'])})."]
+              f"(cross-entropy mean {fmt(v['cross_entropy_mean'])}, SEAL mean {fmt(v['seal_mean'])}; "
+              f"Welch t {fmt(v.get('welch_t'), 2)}, two-sided p {fmt(v.get('p_value'), 3)})."]
+    measured = [name for name in STRUCTURE
+                if any(name in data.get("structure", {}) for data in report["runs"].values())]
+    if measured:
+        lines += ["", "Structure of the TaskNN's test predictions (lower = more structured; "
+                  "per seed, then mean ± std):", "",
+                  "| measure | run | " + " | ".join(f"seed {k}" for k in range(1, seeds + 1))
+                  + " | mean ± std |", "|---|---|" + "---|" * (seeds + 1)]
+        for name in measured:
+            for variant, data in report["runs"].items():
+                cells = [fmt(data["seeds"].get(str(k), {}).get("structure", {}).get(name))
+                         for k in range(1, seeds + 1)]
+                summary = data.get("structure", {}).get(name, {})
+                lines.append(f"| {name} | {variant} | " + " | ".join(cells) + f" | "
+                             f"{fmt(summary.get('mean'))} ± {fmt(summary.get('std'))} |")
     seal = report["runs"]["seal"]["seeds"]
     if any("diagnostics_per_epoch" in e for e in seal.values()):
         lines += ["", "ScoreNN diagnostics of the SEAL runs, per epoch (training):", "",

@@ -75,3 +75,77 @@ class MeanAveragePrecision(Metric):
     def reset(self) -> None:
         self._probs: List[numpy.ndarray] = []
         self._gold: List[numpy.ndarray] = []
+
+
+class InvalidTransitionRate(Metric):
+    """A measure of structure for taggers: the share of sentences whose decoded (argmax)
+    tag sequence holds a transition the tag scheme forbids, e.g. under BIO an `I-X` that does
+    not follow `B-X` or `I-X` (sentence start and end included), before any constrained
+    decoding. The allowed transitions are allennlp's (`allowed_transitions`, as its CRF uses).
+    """
+
+    def __init__(self, labels: List[str], label_encoding: str) -> None:
+        from allennlp.modules.conditional_random_field import allowed_transitions
+
+        size = len(labels)
+        allowed = torch.zeros(size + 2, size + 2, dtype=torch.bool)  # + start, end
+        for source, target in allowed_transitions(label_encoding, dict(enumerate(labels))):
+            allowed[source, target] = True
+        self._allowed = allowed
+        self._start, self._end = size, size + 1
+        self.reset()
+
+    def __call__(self, predictions: torch.Tensor, gold=None, mask: Optional[torch.Tensor] = None):
+        predictions, mask = self.detach_tensors(predictions, mask)
+        tags = predictions.long().cpu()
+        lengths = (mask.long().sum(-1) if mask is not None
+                   else torch.full((tags.size(0),), tags.size(1))).cpu().tolist()
+        invalid = counted = 0
+        for row, length in zip(tags.tolist(), lengths):
+            if length == 0:  # an empty sentence has no tags to judge
+                continue
+            counted += 1
+            path = [self._start] + row[:length] + [self._end]
+            if not bool(self._allowed[path[:-1], path[1:]].all()):
+                invalid += 1
+        self._invalid += int(dist_reduce_sum(invalid))
+        self._count += int(dist_reduce_sum(counted))
+
+    def get_metric(self, reset: bool = False) -> float:
+        value = self._invalid / self._count if self._count else 0.0
+        if reset:
+            self.reset()
+        return value
+
+    def reset(self) -> None:
+        self._invalid = 0
+        self._count = 0
+
+
+class UnseenLabelSetRate(Metric):
+    """A measure of structure for multi-label models: the share of predicted label sets
+    (probability >= threshold) that no training example had as its gold set. The training
+    sets are those the model saw in training batches (`seen`, kept in the model's state)."""
+
+    def __init__(self, seen: set, threshold: float = 0.5) -> None:
+        self.seen = seen
+        self.threshold = threshold
+        self.reset()
+
+    def __call__(self, probs: torch.Tensor, gold=None, mask: Optional[torch.Tensor] = None):
+        (probs,) = self.detach_tensors(probs)
+        predicted = (probs >= self.threshold).cpu()
+        unseen = sum(1 for row in predicted.tolist()
+                     if tuple(i for i, on in enumerate(row) if on) not in self.seen)
+        self._unseen += int(dist_reduce_sum(unseen))
+        self._count += int(dist_reduce_sum(predicted.size(0)))
+
+    def get_metric(self, reset: bool = False) -> float:
+        value = self._unseen / self._count if self._count else 0.0
+        if reset:
+            self.reset()
+        return value
+
+    def reset(self) -> None:
+        self._unseen = 0
+        self._count = 0

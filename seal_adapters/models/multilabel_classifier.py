@@ -18,7 +18,7 @@ from allennlp.training.metrics import FBetaMultiLabelMeasure
 from seal_adapters.energies import LabelEnergy
 from seal_adapters.losses import MultiLabelSpace
 from seal_adapters.models.heads import ClassifierHead, LabelScoreHead
-from seal_adapters.models.metrics import ExampleF1, MeanAveragePrecision, fscore
+from seal_adapters.models.metrics import ExampleF1, MeanAveragePrecision, UnseenLabelSetRate, fscore
 from seal_adapters.models.pooling import check_pooler
 from seal_adapters.models.seal_model import SealModel, construct_energy
 
@@ -34,6 +34,10 @@ class SealMultilabelClassifier(SealModel):
         A label is predicted when its probability is at least this.
     energy : `LabelEnergy`, optional (default = `feedforward`)
         The ScoreNN's structured term over the multi-hot label vector.
+
+    Besides example F1, micro F1 and mean average precision, the model reports
+    `unseen_label_set_rate`: the share of predicted label sets that no training example had
+    (a measure of the label structure the TaskNN has learnt).
 
     The label field is `labels` (a `MultiLabelField`).
     """
@@ -66,6 +70,11 @@ class SealMultilabelClassifier(SealModel):
         self._example_f1 = ExampleF1(threshold)
         self._micro_f1 = FBetaMultiLabelMeasure(average="micro", threshold=threshold)
         self._map = MeanAveragePrecision()
+        # Gold label sets of the training batches seen (index tuples), for
+        # unseen_label_set_rate; kept in the state dict (get_extra_state), so an archive
+        # evaluates the same way.
+        self._seen_label_sets: set = set()
+        self._unseen_sets = UnseenLabelSetRate(self._seen_label_sets, threshold)
 
     def forward(self, tokens: TextFieldTensors, labels: Optional[torch.Tensor] = None,
                 **extra: Any) -> Dict[str, torch.Tensor]:
@@ -76,6 +85,10 @@ class SealMultilabelClassifier(SealModel):
         output = self._seal_forward(tokens, mask, gold, None)
         if labels is not None:
             probs = output["probs"]
+            if self.training:
+                self._seen_label_sets.update(
+                    tuple(i for i, on in enumerate(row) if on) for row in (labels > 0).tolist())
+            self._unseen_sets(probs)
             self._example_f1(probs, labels)
             self._micro_f1(probs, labels.long())
             self._map(probs, labels)
@@ -92,6 +105,30 @@ class SealMultilabelClassifier(SealModel):
         return output_dict
 
     def _task_metrics(self, reset: bool) -> Dict[str, float]:
-        return {"example_f1": self._example_f1.get_metric(reset),
-                "micro_f1": fscore(self._micro_f1, reset),
-                "map": self._map.get_metric(reset)}
+        metrics = {"example_f1": self._example_f1.get_metric(reset),
+                   "micro_f1": fscore(self._micro_f1, reset),
+                   "map": self._map.get_metric(reset)}
+        rate = self._unseen_sets.get_metric(reset)
+        if self._seen_label_sets:  # without training sets the rate would mean nothing
+            metrics["unseen_label_set_rate"] = rate
+        return metrics
+
+    # The training label sets travel with the weights (best.th, model.tar.gz) as a tensor.
+    def get_extra_state(self) -> torch.Tensor:
+        sets = torch.zeros(len(self._seen_label_sets), len(self.labels), dtype=torch.uint8)
+        for row, label_set in enumerate(sorted(self._seen_label_sets)):
+            sets[row, list(label_set)] = 1
+        return sets
+
+    def set_extra_state(self, state: torch.Tensor) -> None:
+        self._seen_label_sets.clear()
+        self._seen_label_sets.update(tuple(i for i, on in enumerate(row) if on)
+                                     for row in state.tolist())
+
+    def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys,
+                              unexpected_keys, error_msgs) -> None:
+        super()._load_from_state_dict(state_dict, prefix, local_metadata, strict, missing_keys,
+                                      unexpected_keys, error_msgs)
+        key = prefix + "_extra_state"
+        if key in missing_keys:  # weights saved before the label sets were kept
+            missing_keys.remove(key)

@@ -20,6 +20,7 @@ from seal_adapters.embedders import PretrainedTransformerMismatchedWithAdaptersE
 from seal_adapters.energies import TagEnergy
 from seal_adapters.losses import TagSequenceSpace
 from seal_adapters.models.heads import ClassifierHead, TagScoreHead
+from seal_adapters.models.metrics import InvalidTransitionRate
 from seal_adapters.models.seal_model import SealModel, construct_energy
 from seal_adapters.models.span_f1 import span_f1
 
@@ -33,6 +34,9 @@ class SealTagger(SealModel):
 
     label_encoding : `str`, optional (default = `"BIO"`)
         Tag scheme for span F1 ("BIO", "IOB1", "BIOUL", "BMES"); null reports token accuracy only.
+        With a scheme the model also reports `invalid_transition_rate`: the share of sentences
+        whose argmax tags break the scheme (e.g. an I-X not after B-X/I-X), a measure of the
+        structure the TaskNN has learnt.
     energy : `TagEnergy`, optional (default = `linear_chain`)
         The ScoreNN's structured term over the tag sequence: `linear_chain`, `cnn` or
         `self_attention`.
@@ -60,10 +64,11 @@ class SealTagger(SealModel):
                                  construct_energy(energy, TagEnergy, num_tags), self.dropout),
         )
         self._accuracy = CategoricalAccuracy()
-        self._spans = None
+        self._spans = self._transitions = None
         if label_encoding is not None:
             try:
                 self._spans = span_f1(vocab, self.label_namespace, label_encoding)
+                self._transitions = InvalidTransitionRate(self.labels, label_encoding)
             except ConfigurationError as error:
                 raise ConfigurationError(f"{self.name}: label_encoding: {error}") from error
 
@@ -97,6 +102,7 @@ class SealTagger(SealModel):
             self._accuracy(output["logits"], tags, mask)
             if self._spans is not None:
                 self._spans(output["logits"], tags, mask)
+                self._transitions(output["logits"].argmax(-1), None, mask)
         return output
 
     def make_output_human_readable(self, output_dict: Dict[str, torch.Tensor]) -> Dict[str, Any]:
@@ -114,4 +120,5 @@ class SealTagger(SealModel):
         if self._spans is not None:
             spans = self._spans.get_metric(reset)
             metrics.update({k: v for k, v in spans.items() if k.endswith("-overall")})
+            metrics["invalid_transition_rate"] = self._transitions.get_metric(reset)
         return metrics
