@@ -1,7 +1,8 @@
 """seal_adapters: SEAL training with two adapters (`scorenn`, `tasknn`) on one frozen transformer.
 
-Importing the package registers its AllenNLP components (token embedders, the
-`alternating_adapters` callback, models, losses, readers, predictors).
+Importing the package registers all its AllenNLP components (token embedders, the
+`alternating_adapters` and `batch_history` callbacks, models, losses, readers, predictors) and
+every task folder under `seal_adapters/tasks/` (docs/architecture.md).
 """
 from seal_adapters import (  # noqa: F401
     compat,  # noqa: F401  (first: makes allennlp importable)
@@ -12,5 +13,7 @@ from seal_adapters import (  # noqa: F401
     predictors,
     training,
 )
+from seal_adapters import tasks  # noqa: F401,E402  (last: tasks build on the rest)
+from seal_adapters.reporting import batch_history  # noqa: F401,E402  (registers the callback)
 
 __version__ = "0.1.0"

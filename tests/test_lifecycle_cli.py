@@ -437,7 +437,7 @@ def test_seal_config_swaps_the_seal_run_for_a_config_extending_the_tasks(tiny_be
 
     parser = argparse.ArgumentParser()
     compare.add_arguments(parser)
-    task = seeded_compare.TASKS["ner"]
+    task = seeded_compare.all_tasks()["ner"]
     joint = seeded_compare.build_run_config(task, "seal", 1, tiny_bert, parser.parse_args(["--task", "ner"]))
     args = parser.parse_args(["--task", "ner", "--seal-config", "seal_ner_alternating.jsonnet"])
     alternating = seeded_compare.build_run_config(task, "seal", 1, tiny_bert, args)
@@ -468,7 +468,7 @@ def test_compare_says_when_seal_and_the_baseline_draw_batches_differently(tiny_b
 
     parser = argparse.ArgumentParser()
     compare.add_arguments(parser)
-    task = seeded_compare.TASKS["ner"]
+    task = seeded_compare.all_tasks()["ner"]
 
     def batches(*argv):
         args = parser.parse_args(["--task", "ner", *argv])

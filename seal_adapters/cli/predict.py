@@ -1,4 +1,8 @@
-"""`predict`: labels with probabilities for raw sentences, one per line, from a file or stdin."""
+"""`predict`: labels with probabilities for raw sentences, one per line, from a file or stdin.
+
+A line that is a JSON object is handed to the predictor as it is, for inputs that are more
+than one sentence: `{"premise": ..., "hypothesis": ...}` (pair classification),
+`{"tokens": [...], "predicate_index": k}` (semantic role labeling), `{"tokens": [...]}`."""
 import json
 import sys
 
@@ -9,7 +13,9 @@ from seal_adapters.cli.archive_utils import open_archive
 
 def add_arguments(parser):
     parser.add_argument("archive", help="model.tar.gz written by allennlp train")
-    parser.add_argument("input", nargs="?", default="-", help="text file, one sentence a line; - = stdin")
+    parser.add_argument("input", nargs="?", default="-",
+                        help="text file, one sentence (or one JSON object, e.g. "
+                             "{\"premise\": ..., \"hypothesis\": ...}) a line; - = stdin")
     parser.add_argument("--json", action="store_true", help="print the predictor's full JSON per line")
 
 
@@ -19,6 +25,18 @@ def sentences(path: str):
         for line in handle:
             if line.strip():
                 yield line.strip()
+
+
+def predictor_input(line: str) -> dict:
+    """A JSON object line as it is; any other line is a sentence."""
+    if line.startswith("{"):
+        try:
+            value = json.loads(line)
+        except json.JSONDecodeError:
+            value = None
+        if isinstance(value, dict):
+            return value
+    return {"sentence": line}
 
 
 def summary(output: dict) -> str:
@@ -42,7 +60,7 @@ def run(args):
     predictor = Predictor.from_archive(archive)
     count = 0
     for count, sentence in enumerate(sentences(args.input), 1):
-        output = predictor.predict_json({"sentence": sentence})
+        output = predictor.predict_json(predictor_input(sentence))
         print(json.dumps(output) if args.json else f"{summary(output)}\t{sentence}")
     if count == 0:
         where = "stdin" if args.input == "-" else args.input

@@ -29,7 +29,7 @@ import time
 from typing import Any, Dict, List, Optional
 
 from seal_adapters.cli.demo import positive_int
-from seal_adapters.cli.tasks import TASKS, Task
+from seal_adapters.tasks import Task, all_tasks
 from seal_adapters.cli.training_run import Budget, model_label, prepare
 
 VARIANTS = ("seal", "cross_entropy")
@@ -45,7 +45,7 @@ QUICK_SIZE = 64
 
 def add_arguments(parser) -> None:
     """The options `compare` adds for `--task` (it owns --model, --data-dir, --epochs, ...)."""
-    parser.add_argument("--task", choices=sorted(TASKS),
+    parser.add_argument("--task", choices=sorted(all_tasks()),
                         help="compare SEAL with its cross-entropy baseline on this task over "
                              "--seeds seeds (without --task: the sentiment comparison of five runs)")
     parser.add_argument("--seeds", type=positive_int, default=3, help="with --task: seeds per run (default 3)")
@@ -78,7 +78,7 @@ def config_path(task: Task, variant: str, args=None) -> str:
 
 def check_seal_config(args) -> None:
     """`--seal-config` names a file, before any run starts."""
-    if args.seal_config and not os.path.isfile(config_path(TASKS[args.task], "seal", args)):
+    if args.seal_config and not os.path.isfile(config_path(all_tasks()[args.task], "seal", args)):
         from seal_adapters.cli.data_dir import repo_root
 
         names = sorted(n for n in os.listdir(os.path.join(repo_root(), "training_configs"))
@@ -97,7 +97,7 @@ def build_run_config(task: Task, variant: str, seed: int, model: str, args,
 
     overrides = args.seal_overrides if variant == "seal" else args.baseline_overrides
     path = config_path(task, variant, args)
-    if task.name == "sentiment":
+    if task.data == "rt-polarity":
         size = QUICK_SIZE if args.quick else args.train_size
         budget = Budget(None if size in (None, "all") else size,
                         args.epochs or SENTIMENT_BUDGET.epochs,
@@ -419,14 +419,14 @@ def run(args) -> int:
     from seal_adapters.cli.training_run import train
 
     sys.stdout.reconfigure(line_buffering=True)
-    task = TASKS[args.task]
+    task = all_tasks()[args.task]
     if args.seeds < 1:
         raise SystemExit(f"error: --seeds must be at least 1, got {args.seeds}")
     check_seal_config(args)
     if args.output_dir is None:
         args.output_dir = os.path.join("runs", f"compare-{task.name}" + ("-quick" if args.quick else ""))
     data_dir = None
-    if task.name == "sentiment":
+    if task.data == "rt-polarity":
         from seal_adapters.cli.data_dir import resolve_data_dir
 
         data_dir = resolve_data_dir(args.data_dir)

@@ -149,3 +149,17 @@ class UnseenLabelSetRate(Metric):
     def reset(self) -> None:
         self._unseen = 0
         self._count = 0
+
+
+def per_tag_scores(measure: Metric, labels: List[str], reset: bool) -> dict:
+    """`precision-<tag>`, `recall-<tag>`, `f1-<tag>` of an allennlp FBetaMeasure(average=None),
+    so a POS tagger's metrics.json shows which tags fail; empty before it has seen data."""
+    try:
+        scores = measure.get_metric(reset)
+    except RuntimeError:
+        return {}
+    out = {}
+    for name, key in (("precision", "precision"), ("recall", "recall"), ("f1", "fscore")):
+        for label, value in zip(labels, scores[key]):
+            out[f"{name}-{label}"] = value
+    return out

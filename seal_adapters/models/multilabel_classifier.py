@@ -43,8 +43,7 @@ class SealMultilabelClassifier(SealModel):
     """
 
     default_predictor = "seal_multilabel_classifier"
-    # predictors that read this model's output (predictors/predictor_match.py)
-    compatible_predictors = ("seal_multilabel_classifier",)
+    output_kind = "labels"  # what a predictor reads back (predictors/predictor_match.py)
     name = "seal_multilabel_classifier"
     label_field = "labels"
 

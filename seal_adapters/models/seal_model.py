@@ -220,12 +220,15 @@ class SealModel(Model):
 
     def _seal_forward(self, tokens: TextFieldTensors, text_mask: torch.Tensor,
                       gold: Optional[torch.Tensor], label_mask: Optional[torch.Tensor],
-                      check=None) -> Dict[str, torch.Tensor]:
+                      check=None, inputs: Optional[Callable] = None) -> Dict[str, torch.Tensor]:
         """TaskNN `logits` / `probs`; with `gold` (`[batch, *shape]` float) also `loss`,
-        `tasknn_loss` and (training with a ScoreNN) `scorenn_loss`."""
+        `tasknn_loss` and (training with a ScoreNN) `scorenn_loss`. `inputs(adapter, channel)`,
+        if given, turns each channel into its head's input (e.g. SRL adds the predicate)."""
         train_scorenn = gold is not None and self.training and self.uses_scorenn
         names = (self.tasknn_adapter, self.scorenn_adapter) if train_scorenn else (self.tasknn_adapter,)
         channels = self._embed(tokens, names, reuse=train_scorenn and torch.is_grad_enabled())
+        if inputs is not None:
+            channels = {name: inputs(name, channel) for name, channel in channels.items()}
         if check is not None:
             check(channels[self.tasknn_adapter])
         with record_function("seal.tasknn_head"):  # profiler labels (bench/profile_seal_step.py)

@@ -20,13 +20,16 @@ def lenient_bioul_tags_to_spans(tags, classes_to_ignore=None):
                               for tag in tags], classes_to_ignore)
 
 
-def span_f1(vocab, tag_namespace: str, label_encoding: str) -> SpanBasedF1Measure:
+def span_f1(vocab, tag_namespace: str, label_encoding: str, ignore_classes=None) -> SpanBasedF1Measure:
     """allennlp's span F1 for `label_encoding`; BIOUL decodes predictions leniently. The
-    metric's `decoded_encoding` names the scheme either way (the tag-scheme guard reads it)."""
+    metric's `decoded_encoding` names the scheme either way (the tag-scheme guard reads it).
+    `ignore_classes`: span labels left out (SRL's `V`)."""
     if label_encoding == "BIOUL":
         metric = SpanBasedF1Measure(vocab, tag_namespace=tag_namespace, label_encoding=None,
-                                    tags_to_spans_function=lenient_bioul_tags_to_spans)
+                                    tags_to_spans_function=lenient_bioul_tags_to_spans,
+                                    ignore_classes=ignore_classes)
     else:
-        metric = SpanBasedF1Measure(vocab, tag_namespace=tag_namespace, label_encoding=label_encoding)
+        metric = SpanBasedF1Measure(vocab, tag_namespace=tag_namespace, label_encoding=label_encoding,
+                                    ignore_classes=ignore_classes)
     metric.decoded_encoding = label_encoding
     return metric

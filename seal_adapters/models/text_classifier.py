@@ -36,8 +36,7 @@ class SealTextClassifier(SealModel):
     """
 
     default_predictor = "seal_text_classifier"
-    # predictors that read this model's output (predictors/predictor_match.py)
-    compatible_predictors = ("seal_text_classifier", "text_classifier")
+    output_kind = "label"  # what a predictor reads back (predictors/predictor_match.py)
     name = "seal_text_classifier"
     label_field = "label"
     space = SingleLabelSpace()

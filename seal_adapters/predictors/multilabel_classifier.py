@@ -10,3 +10,4 @@ class SealMultilabelClassifierPredictor(TextPredictor):
     threshold, most probable first), `scores` (their probabilities) and `probs` (all labels)."""
 
     OUTPUT_KEYS = ("labels", "scores", "probs")
+    reader_inputs, model_output = ("text",), "labels"  # predictor_match.py

@@ -2,17 +2,71 @@
 
 Why: allennlp builds whatever predictor is named. `seal_tagger` on a classifier archive ends
 in a tokenizer error about `TextEncodeInput`, `seal_multilabel_classifier` on a single-label
-classifier silently prints probabilities without a label, and allennlp's `sentence_tagger`
-tries to download a spaCy model before anything else. Each seal_adapters model lists the
-predictors that work with it (`compatible_predictors`, its own first); any other is a
-ConfigurationError naming the predictor, the model and the predictors that fit. Models from
-elsewhere are left to allennlp (`seal_tagger` also reads allennlp-models' taggers, say).
+classifier silently prints probabilities without a label. Fit is judged by what the predictor
+needs, not by a list per model:
+
+* what it hands the archive's dataset reader: the leading arguments of `text_to_instance`
+  (`("text",)`, `("tokens",)`, `("premise", "hypothesis")`, `("tokens", "verb_label")`),
+  which must be the reader's own leading parameters (the rest optional);
+* what it reads back: the model's kind of output (`label`, `labels`, `tags`), declared by the
+  model as `output_kind`.
+
+seal_adapters' predictors declare both (`reader_inputs`, `model_output`); allennlp's and
+allennlp-models' predictors are described in `KNOWN`. A predictor described nowhere, or a
+model from elsewhere, is left to allennlp.
 """
+import inspect
+from typing import List, Optional, Tuple
+
 from allennlp.common.checks import ConfigurationError
 from allennlp.models import Model
 from allennlp.predictors import Predictor
 
 MARK = "_seal_adapters_predictor_match"
+
+# allennlp's and allennlp-models' predictors: (what they pass text_to_instance, what they read).
+KNOWN = {
+    "text_classifier": (("text",), "label"),
+    "textual_entailment": (("premise", "hypothesis"), "label"),
+    "sentence_tagger": (("tokens",), "tags"),
+    "semantic_role_labeling": (("tokens", "verb_label"), "tags"),
+}
+SAME_INPUT = {"sentence": "text", "verb_labels": "verb_label"}
+
+
+def needs_of(predictor_name: str) -> Optional[Tuple[Tuple[str, ...], str]]:
+    cls = Predictor.resolve_class_name(predictor_name)[0]
+    if getattr(cls, "reader_inputs", None) and getattr(cls, "model_output", None):
+        return tuple(cls.reader_inputs), cls.model_output
+    return KNOWN.get(predictor_name)
+
+
+def reader_takes(reader, inputs: Tuple[str, ...]) -> bool:
+    """Whether `reader.text_to_instance` takes exactly these leading arguments."""
+    try:
+        parameters = list(inspect.signature(reader.text_to_instance).parameters.values())
+    except (TypeError, ValueError):
+        return True
+    positional = [p for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    names = tuple(SAME_INPUT.get(p.name, p.name) for p in positional[:len(inputs)])
+    rest_optional = all(p.default is not p.empty for p in positional[len(inputs):])
+    return names == tuple(SAME_INPUT.get(n, n) for n in inputs) and rest_optional
+
+
+def fits(archive, predictor_name: str) -> Optional[bool]:
+    """True / False, or None where nothing is known (left to allennlp)."""
+    kind = getattr(type(archive.model), "output_kind", None)
+    needs = needs_of(predictor_name)
+    if kind is None or needs is None:
+        return None
+    inputs, output = needs
+    return output == kind and reader_takes(archive.dataset_reader, inputs)
+
+
+def fitting_predictors(archive) -> List[str]:
+    default = getattr(type(archive.model), "default_predictor", None)
+    names = sorted(name for name in Predictor.list_available() if fits(archive, name))
+    return sorted(names, key=lambda name: name != default)
 
 
 def _model_type(archive) -> str:
@@ -20,15 +74,15 @@ def _model_type(archive) -> str:
 
 
 def check_predictor_fits(archive, predictor_name: str) -> None:
-    model = archive.model
     Predictor.resolve_class_name(predictor_name)  # an unknown name: allennlp's own error
-    fits = getattr(type(model), "compatible_predictors", None)
-    if fits is None or predictor_name in fits:
+    if fits(archive, predictor_name) is not False:
         return
+    model = archive.model
+    fit = fitting_predictors(archive)
     raise ConfigurationError(
         f"--predictor {predictor_name} does not fit this archive's model '{_model_type(archive)}' "
-        f"({type(model).__name__}). Leave --predictor out (the default is '{fits[0]}') or use one "
-        f"of {list(fits)}."
+        f"({type(model).__name__}). Leave --predictor out (the default is "
+        f"'{type(model).default_predictor}') or use one of {fit}."
     )
 
 

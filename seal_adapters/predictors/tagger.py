@@ -18,6 +18,8 @@ class SealTaggerPredictor(Predictor):
     """Input `{"sentence": "john lives in paris"}` (split on whitespace), `{"text": ...}` or
     `{"tokens": [...]}`; output `{"tokens": [...], "tags": [...], "tag_probs": [...]}`."""
 
+    reader_inputs, model_output = ("tokens",), "tags"  # predictor_match.py
+
     def predict(self, sentence: str) -> JsonDict:
         return self.predict_json({"sentence": sentence})
 

@@ -9,3 +9,4 @@ class SealTextClassifierPredictor(TextPredictor):
     """Input `{"sentence": ...}` (or `"text"`); output `{"label": str, "probs": {label: p}}`."""
 
     OUTPUT_KEYS = ("label", "probs")
+    reader_inputs, model_output = ("text",), "label"  # predictor_match.py

@@ -1,0 +1,6 @@
+from seal_adapters.tasks.registry import Task, register_task
+
+PAIR_CLASSIFICATION = register_task(Task(
+    "pair_classification", "sentence-pair classification (your premise/hypothesis or "
+    "SNLI/MultiNLI JSON lines)", "seal_pair_classification.jsonnet",
+    "pair_classification_cross_entropy.jsonnet", "accuracy", "test accuracy"))

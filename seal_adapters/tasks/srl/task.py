@@ -1,0 +1,6 @@
+from seal_adapters.tasks.registry import Task, register_task
+
+SRL = register_task(Task(
+    "srl", "semantic role labeling (your CoNLL-2012 *gold_conll files; span F1 without V)",
+    "seal_srl.jsonnet", "srl_cross_entropy.jsonnet", "f1-measure-overall", "test span F1",
+    structure_metric="invalid_transition_rate"))
