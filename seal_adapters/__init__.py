@@ -11,9 +11,9 @@ from seal_adapters import (  # noqa: F401
     losses,
     models,
     predictors,
+    tasks,  # noqa: F401,E402  (last: tasks build on the rest)
     training,
 )
-from seal_adapters import tasks  # noqa: F401,E402  (last: tasks build on the rest)
 from seal_adapters.reporting import batch_history  # noqa: F401,E402  (registers the callback)
 
 __version__ = "0.1.0"

@@ -29,8 +29,8 @@ import time
 from typing import Any, Dict, List, Optional
 
 from seal_adapters.cli.demo import positive_int
-from seal_adapters.tasks import Task, all_tasks
 from seal_adapters.cli.training_run import Budget, model_label, prepare
+from seal_adapters.tasks import Task, all_tasks
 
 VARIANTS = ("seal", "cross_entropy")
 SEED_BASES = {"random_seed": 13370, "numpy_seed": 1337, "pytorch_seed": 133}

@@ -21,9 +21,9 @@ from seal_adapters.energies import TagEnergy
 from seal_adapters.losses import TagSequenceSpace
 from seal_adapters.models.heads import ClassifierHead, TagScoreHead
 from seal_adapters.models.metrics import InvalidTransitionRate, per_tag_scores
-from seal_adapters.models.tag_decoding import constrained_paths, transition_constraints
 from seal_adapters.models.seal_model import SealModel, construct_energy
 from seal_adapters.models.span_f1 import span_f1
+from seal_adapters.models.tag_decoding import constrained_paths, transition_constraints
 
 
 @Model.register("seal_tagger")
