@@ -14,7 +14,7 @@ from allennlp.models import Model
 from allennlp.training.callbacks import TrainerCallback
 from allennlp.training.optimizers import Optimizer
 
-from seal_adapters.testing import synthetic_data
+from seal_adapters.tasks import all_tasks
 from tests.conftest import REPO
 from tests.test_models_common import (
     one_thread,  # noqa: F401 (a fixture, used below)
@@ -25,30 +25,35 @@ pytestmark = pytest.mark.usefixtures("one_thread")
 
 CONFIG_DIR = os.path.join(REPO, "training_configs")
 CONFIGS = sorted(os.path.basename(p) for p in glob.glob(os.path.join(CONFIG_DIR, "*.jsonnet")))
-# Which synthetic data each config reads; the rest are sentence classification on JSON lines.
-DATA_KIND = {"seal_multilabel.jsonnet": "multilabel", "seal_ner.jsonnet": "tagging",
-             "ner_cross_entropy.jsonnet": "tagging", "seal_entity_types.jsonnet": "tagging",
-             "seal_ner_alternating.jsonnet": "tagging",
-             "entity_types_cross_entropy.jsonnet": "tagging",
-             "seal_ner_conll2003.jsonnet": "conll2003"}
+# Which task owns each config (its registration in seal_adapters/tasks/<task>/task.py), whose
+# example data the config is built on.
+OWNER = {config: task for task in all_tasks().values() for config in task.all_configs()}
 # SEAL configs that train both sides in every step (alternating_adapters mode "joint").
 JOINT = {"seal_sentiment.jsonnet", "seal_ner.jsonnet", "seal_multilabel.jsonnet", "seal_entity_types.jsonnet",
          "seal_ner_conll2003.jsonnet"}
 ENV_VARS = ("SEAL_TRANSFORMER", "SEAL_TRAIN", "SEAL_VALIDATION", "SEAL_TEST")
 
 
+class ExampleData:
+    """Each task's example data, written once per (task, config) into a temporary folder."""
+
+    def __init__(self, root):
+        self.root, self.written = root, {}
+
+    def __getitem__(self, name):
+        if name not in self.written:
+            directory = os.path.join(str(self.root), name.replace(".jsonnet", ""))
+            self.written[name] = OWNER[name].example_data(directory, name)
+        return self.written[name]
+
+
 @pytest.fixture(scope="module")
-def data_files(sentiment_data, multilabel_data, tagging_data, tmp_path_factory):
-    root = tmp_path_factory.mktemp("conll2003")
-    conll = {split: synthetic_data.write_conll2003(str(root / f"{split}.txt"),
-                                                   synthetic_data.tagging_sentences(n, seed=seed))
-             for split, n, seed in (("train", 96, 1), ("validation", 32, 2))}
-    return {"text": sentiment_data, "multilabel": multilabel_data, "tagging": tagging_data,
-            "conll2003": conll}
+def data_files(tmp_path_factory):
+    return ExampleData(tmp_path_factory.mktemp("example_data"))
 
 
 def ext_vars(name, tiny_bert, data_files, test=""):
-    data = data_files[DATA_KIND.get(name, "text")]
+    data = data_files[name]
     return {"SEAL_TRANSFORMER": tiny_bert, "SEAL_HIDDEN_SIZE": "32", "SEAL_TRAIN": data["train"],
             "SEAL_VALIDATION": data["validation"], "SEAL_TEST": test}
 
@@ -56,6 +61,17 @@ def ext_vars(name, tiny_bert, data_files, test=""):
 def load(name, tiny_bert, data_files, test="") -> Params:
     return Params.from_file(os.path.join(CONFIG_DIR, name),
                             ext_vars=ext_vars(name, tiny_bert, data_files, test))
+
+
+def test_every_config_belongs_to_one_task():
+    owners = {}
+    for task in all_tasks().values():
+        for config in task.all_configs():
+            owners.setdefault(config, []).append(task.name)
+    assert {c: o for c, o in owners.items() if len(o) > 1} == {}
+    assert set(CONFIGS) - set(owners) == set(), "register these configs in their task's task.py"
+    assert set(owners) - set(CONFIGS) == set(), "these registered configs are not shipped"
+    assert all(task.example_data is not None for task in all_tasks().values())
 
 
 def test_expected_configs_are_shipped():
@@ -159,7 +175,7 @@ def test_per_side_learning_rates_reach_the_right_parameters(tiny_bert, data_file
 
 def test_per_side_config_trains_and_evaluates_on_test(tiny_bert, data_files, tmp_path):
     params = load("seal_sentiment_per_side.jsonnet", tiny_bert, data_files,
-                  test=data_files["text"]["test"])
+                  test=data_files["seal_sentiment_per_side.jsonnet"]["test"])
     params["trainer"]["num_epochs"] = 1
     _, metrics = train(params.as_dict(), tmp_path / "run")
     assert 0.0 <= metrics["test_accuracy"] <= 1.0

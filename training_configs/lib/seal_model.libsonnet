@@ -23,7 +23,11 @@ local embedder = import 'embedder.libsonnet';
   gold_hinge():: { type: 'cross_entropy_score', score_term: 'gold_hinge' },
 
   // ScoreNN losses (model.scorenn_loss): nce (default) | dvn | margin.
-  nce(num_samples=10):: { type: 'nce', num_samples: num_samples },
+  // proposal_correction=false: SEAL's "ranking" variant (no - ln q(y) on the samples' scores)
+  nce(num_samples=10, proposal_correction=true):: {
+    type: 'nce', num_samples: num_samples,
+    [if !proposal_correction then 'proposal_correction']: false,
+  },
   dvn(num_samples=10):: { type: 'dvn', num_samples: num_samples },
   margin(num_samples=0):: { type: 'margin', num_samples: num_samples },
 

@@ -1,10 +1,11 @@
-"""Small CoNLL-2012 *gold_conll files written in the exact column layout, for the SRL tests.
+"""Small CoNLL-2012 *gold_conll files written in the exact column layout: the task's example
+data (tests, trying the configs without OntoNotes).
 
 Sentences follow patterns with a learnable role structure: "<agent> <verb> <patient> [at
 <time>]" and "<patient> was <verb> by <agent>", one or two predicates a sentence."""
 import os
 import random
-from typing import List, Tuple
+from typing import Dict, List, Tuple
 
 AGENTS = [["John"], ["Mary"], ["the", "old", "doctor"], ["a", "teacher"], ["Paris", "officials"]]
 PATIENTS = [["the", "book"], ["a", "letter"], ["the", "car"], ["dinner"], ["the", "report"]]
@@ -56,3 +57,11 @@ def write_gold_conll(path: str, count: int, seed: int) -> str:
             handle.write("\n")
         handle.write("#end document\n")
     return path
+
+
+def write_example_data(directory: str, config: str = "") -> Dict[str, str]:
+    """train (a directory walked for *gold_conll files, as OntoNotes' layout), validation and
+    test files in `directory`."""
+    return {"train": os.path.dirname(write_gold_conll(os.path.join(directory, "train", "a_gold_conll"), 160, 1)),
+            "validation": write_gold_conll(os.path.join(directory, "dev.gold_conll"), 40, 2),
+            "test": write_gold_conll(os.path.join(directory, "test.gold_conll"), 40, 3)}
