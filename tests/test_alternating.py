@@ -264,6 +264,7 @@ def test_a_loader_without_repetition_is_named_and_a_side_without_turns_refused(c
         callback._check_every_side_gets_a_turn(trainer(5), None)
     assert "the sides of the schedule [['scorenn', 2], ['tasknn', 1]] train on different batches" in caplog.text
     assert "repeat each batch 3 times" in caplog.text
+    assert "SEAL" not in caplog.text  # SEAL's wording only for SEAL models
     with pytest.raises(ConfigurationError, match=r"an epoch has only 2 optimizer step\(s\), fewer than one cycle "
                                                  r"of the schedule \[\['scorenn', 2\], \['tasknn', 1\]\], so "
                                                  r"\['tasknn'\] would never train"):

@@ -20,7 +20,7 @@ from allennlp.training import GradientDescentTrainer
 from seal_adapters.embedders import PretrainedTransformerWithAdaptersEmbedder, export_adapters
 from tests.conftest import REPO, run_cli
 
-CONFIG = os.path.join(REPO, "training_configs", "adapters_classifier.jsonnet")
+CONFIG = os.path.join(REPO, "tests", "configs", "two_adapters_classifier.jsonnet")
 EMB = "model.text_field_embedder.token_embedders.tokens"
 SCHEDULE = "trainer.callbacks"
 GOOD_TRAIN = "".join(json.dumps({"text": t, "label": label}) + "\n" for t, label in [
@@ -260,11 +260,14 @@ BAD_INPUTS = [
     case("hidden-size-wrong", "SEAL_HIDDEN_SIZE 48 for a 32-wide transformer",
          {"$SEAL_HIDDEN_SIZE": "48"},
          ["Layer '_classification_layer' takes inputs of size 96, but the layer before it gives size 64. "
-          "'_classification_layer' is built from model.seq2vec_encoder, which declares size 96: set that "
-          "module's size option (e.g. its embedding_dim or input_size) to 64"]),
+          "'_classification_layer' is built from model.seq2vec_encoder (ClsPooler), which declares size 96: "
+          "set its embedding_dim to 64"]),
     case("bert-pooler-under-concat", "allennlp's bert_pooler (sized from the transformer) on two channels",
          {"model.seq2vec_encoder": {"type": "bert_pooler", "pretrained_model": "{roberta}"}},
-         ["takes inputs of size 32, but the layer before it gives size 64", "\"concat\" twice that"]),
+         ["takes inputs of size 32, but the layer before it gives size 64",
+          "is part of model.seq2vec_encoder (BertPooler), which sizes itself from the transformer (size "
+          "32) and has no size option: give the embedder one channel (\"output\": \"tasknn\", or a "
+          "single adapter)", "\"concat\" twice that"]),
     case("cuda-device-without-gpu", "trainer.cuda_device 0 on a machine without a GPU",
          {"trainer.cuda_device": 0},
          ["Experiment specified a GPU but none is available", "'trainer.cuda_device=-1'"]),
@@ -542,7 +545,7 @@ BAD_JSONNET = "{\n  trainer: {\n    num_epochs: 1\n    lr: 2,\n  },\n}\n"
 
 
 @pytest.mark.parametrize("name", ["jsonnet-syntax-error", "undefined-env-var", "hidden-size-not-a-number",
-                                  "schedule-in-cli"])
+                                  "schedule-in-cli", "seal-test-unset"])
 def test_cli_shows_the_error_before_training(name, tmp_path, tiny_roberta, monkeypatch):
     """jsonnet errors show file and line; the callback's check runs before epoch 0."""
     (tmp_path / "train.jsonl").write_text(GOOD_TRAIN)
@@ -557,7 +560,15 @@ def test_cli_shows_the_error_before_training(name, tmp_path, tiny_roberta, monke
         del env["SEAL_TRANSFORMER"]
         monkeypatch.delenv("SEAL_TRANSFORMER", raising=False)  # run_cli passes os.environ on
         expected = ["RUNTIME ERROR: undefined external variable: SEAL_TRANSFORMER",
-                    "training_configs/adapters_classifier.jsonnet:12:"]
+                    "training_configs/adapters_classifier.jsonnet:14:",
+                    "reads the environment variable SEAL_TRANSFORMER (std.extVar), which is not set",
+                    "python -m seal_adapters model-path"]
+    elif name == "seal-test-unset":
+        config = os.path.join(REPO, "training_configs", "seal_sentiment.jsonnet")
+        monkeypatch.delenv("SEAL_TEST", raising=False)
+        expected = ["seal_sentiment.jsonnet reads the environment variable SEAL_TEST (std.extVar), "
+                    "which is not set. Set SEAL_TEST to a test file to evaluate on it after "
+                    "training, or to '' (SEAL_TEST='') to skip the test set."]
     elif name == "hidden-size-not-a-number":
         env["SEAL_HIDDEN_SIZE"] = "abc"
         expected = ['RUNTIME ERROR: SEAL_HIDDEN_SIZE must be a whole number, the transformer hidden '

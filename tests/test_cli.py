@@ -9,7 +9,7 @@ from safetensors.torch import load_file
 
 from tests.conftest import REPO, run_cli
 
-CONFIG = os.path.join(REPO, "training_configs", "adapters_classifier.jsonnet")
+CONFIG = os.path.join(REPO, "tests", "configs", "two_adapters_classifier.jsonnet")
 
 
 @pytest.fixture(scope="module")

@@ -293,3 +293,22 @@ def test_reduce_on_plateau_builds_and_reduces_the_learning_rate():
     result = python(PLATEAU, {})
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip() == "lr 0.25"  # metric fell twice in max mode, patience 0
+
+
+# -- fix 7: allennlp's trainer autocast without torch's per-batch FutureWarning ---------------
+
+AUTOCAST = ("import warnings\nimport allennlp.training.gradient_descent_trainer as t\n"
+            "with warnings.catch_warnings(record=True) as caught:\n"
+            "    warnings.simplefilter('always')\n"
+            "    for _ in range(3):\n"
+            "        with t.amp.autocast(False):\n"
+            "            pass\n"
+            "print(sum('autocast' in str(w.message) for w in caught))\n")
+
+
+def test_without_the_autocast_patch_every_batch_warns():
+    assert python(AUTOCAST, {NO_COMPAT: "autocast"}).stdout.strip() == "3"
+
+
+def test_the_trainer_autocast_warns_no_more():
+    assert ok(python(AUTOCAST, {})).strip() == "0"

@@ -219,7 +219,7 @@ def test_readme_example_config_is_the_shipped_file():
     import _jsonnet
 
     readme = open(os.path.join(REPO, "README.md")).read()
-    marker = readme.index("// scorenn + tasknn, \"concat\"")
+    marker = readme.index("// one adapter's channel")
     start = readme.rindex("```jsonnet", 0, marker) + len("```jsonnet")
     snippet = readme[start:readme.index("```", marker)]
     ext_vars = {"SEAL_TRANSFORMER": "m", "SEAL_HIDDEN_SIZE": "384", "SEAL_TRAIN": "t", "SEAL_VALIDATION": "v"}

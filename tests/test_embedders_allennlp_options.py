@@ -20,6 +20,13 @@ def base_state(embedder):
             if "adapters" not in k and not k.startswith("prompt_tuning.")}
 
 
+@pytest.mark.parametrize("options", [ONE, {}, {"output": "tasknn"}])
+def test_eval_mode_from_construction_on(tiny_roberta, options):
+    """allennlp's embedder is in eval mode as soon as it is built, not only after train()."""
+    embedder = make(tiny_roberta, eval_mode=True, **options)
+    assert all(not module.training for module in embedder.transformer_model.modules())
+
+
 def test_eval_mode_keeps_the_transformer_in_eval_mode(tiny_roberta):
     embedder = make(tiny_roberta, eval_mode=True)
     embedder.train()
@@ -121,6 +128,29 @@ def test_tokens_added_by_tokenizer_kwargs_get_embedding_rows(tiny_roberta, tmp_p
     assert out.shape == (1, 4, 2 * embedder.hidden_size) and torch.isfinite(out).all()
     trained = make(tiny_roberta, tokenizer_kwargs=kwargs, train_parameters=True, **ONE)
     assert backbone(trained).get_input_embeddings().weight.requires_grad
+
+
+def test_added_tokens_resize_holds_in_every_setup_and_leaks_into_no_other_embedder(tiny_bert, tmp_path):
+    """The pretrained matrix is shared between embedders of one model: a resize must grow this
+    embedder's matrix (module size and tensor alike) and nobody else's."""
+    import shutil
+
+    from allennlp.data.tokenizers import PretrainedTransformerTokenizer
+
+    model = str(shutil.copytree(tiny_bert, tmp_path / "tiny_bert_added_tokens"))
+    kwargs = {"additional_special_tokens": ["<e1>"]}
+    plain = make(model, **ONE)
+    rows = backbone(plain).get_input_embeddings().num_embeddings
+    size = len(PretrainedTransformerTokenizer(model, tokenizer_kwargs=kwargs).tokenizer)
+    assert size == rows + 1
+    for options in ({"adapters": {"scorenn": "lora", "tasknn": "lora"}, "output": "tasknn"},
+                    {"adapters": {"scorenn": "lora", "tasknn": "lora"}}, {"adapters": {"tasknn": "lora"}},
+                    {}, ONE):
+        grown = backbone(make(model, tokenizer_kwargs=kwargs, **options)).get_input_embeddings()
+        assert grown.num_embeddings == grown.weight.shape[0] == size, options
+    for other in (plain, make(model, **ONE)):
+        embeddings = backbone(other).get_input_embeddings()
+        assert embeddings.num_embeddings == embeddings.weight.shape[0] == rows
 
 
 def test_mismatched_embedder_takes_the_same_options(tiny_roberta):

@@ -85,6 +85,11 @@ def test_tagger_predictor(archives):
     tag_set = {"O", "B-LOC", "B-PER", "B-ORG", "I-ORG"}
     assert set(output["tags"]) <= tag_set
     assert predictor.predict_json({"tokens": ["john", "met", "mary", "in", "paris"]})["tags"] == output["tags"]
+    # a raw sentence is split as allennlp's tagging predictors split it: punctuation apart
+    raw = predictor.predict_json({"sentence": "john met mary in paris."})
+    words = ["john", "met", "mary", "in", "paris", "."]
+    assert raw["tokens"] == words
+    assert raw["tags"] == predictor.predict_json({"tokens": words})["tags"]
 
 
 LONG_WORDS = ("a wonderful story about john and mary in paris " * 60).split()  # 540 words
@@ -123,6 +128,7 @@ def test_allennlp_predict_needs_no_predictor_flag(archives, tmp_path):
      "inputs.jsonl, line 2: malformed JSON"),
     (['{"sentence": "a wonderful story"}', "", '{"review": "no text key"}'],
      "inputs.jsonl, line 3: cannot predict this line: Each input needs a string under 'sentence' or 'text'"),
+    (["a wonderful story", "a boring ending"], "inputs.jsonl, line 1: malformed JSON"),  # plain text
 ])
 def test_allennlp_predict_names_the_bad_input_line(archives, tmp_path, lines, expected):
     inputs = tmp_path / "inputs.jsonl"
@@ -132,6 +138,7 @@ def test_allennlp_predict_names_the_bad_input_line(archives, tmp_path, lines, ex
                       "--output-file", str(outputs), "--include-package", "seal_adapters", "--silent"])
     assert result.returncode != 0
     assert expected in result.stderr, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr  # the message, not a traceback
     assert not outputs.exists() or outputs.read_text() == ""  # nothing predicted before the error
 
 

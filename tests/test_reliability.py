@@ -41,7 +41,7 @@ from seal_adapters.training.checkpointer import AtomicCheckpointer, UnreadableCh
 from seal_adapters.training.finite_loss import NonFiniteLossError
 from tests.conftest import REPO, VENV_BIN, run_cli
 
-CONFIG = os.path.join(REPO, "training_configs", "adapters_classifier.jsonnet")
+CONFIG = os.path.join(REPO, "tests", "configs", "two_adapters_classifier.jsonnet")
 # 24 examples, batches of 4: 6 steps an epoch; a checkpoint every 3 batches (e0_b3, e0_b6, ...).
 OVERRIDES = {
     "trainer.num_epochs": 2, "data_loader.batch_size": 4,

@@ -1,6 +1,8 @@
-// The foundation example: allennlp's own basic_classifier on a frozen transformer with two
-// adapters (scorenn, tasknn) in Parallel, trained alternately. Its input is both channels
-// concatenated (output "concat"). Copy it and point it at your data and model:
+// The foundation example: allennlp's own basic_classifier on a frozen transformer with one
+// adapter (tasknn) that trains, and nothing else of the transformer. A plain allennlp model
+// reads one channel, so it gets one adapter and no alternation (two adapters and the
+// alternating_adapters callback are for models that read both, as the SEAL models do). Copy it
+// and point it at your data and model:
 //
 //   SEAL_TRANSFORMER=/path/to/hf_model_dir SEAL_HIDDEN_SIZE=384 SEAL_TRAIN=train.jsonl SEAL_VALIDATION=dev.jsonl \
 //     allennlp train training_configs/adapters_classifier.jsonnet -s runs/clf --include-package seal_adapters
@@ -11,7 +13,7 @@ local trainer = import 'lib/trainer.libsonnet';
 
 local model_name = std.extVar('SEAL_TRANSFORMER');
 // allennlp's built-in models need their input size: the transformer's hidden size
-// (config.json) times the number of adapters, since output "concat" joins the channels.
+// (config.json; times the number of adapters if you give it several, output "concat").
 local hidden_size_text = std.extVar('SEAL_HIDDEN_SIZE');
 local hidden_size =
   assert std.length(hidden_size_text) > 0
@@ -31,9 +33,9 @@ local hidden_size =
   model: {
     type: 'basic_classifier',
     namespace: 'tags',  // transformer indexers keep their ids out of the 'tokens' namespace
-    text_field_embedder: embedder.text_field_embedder(model_name),
-    seq2vec_encoder: { type: 'cls_pooler', embedding_dim: 2 * hidden_size },
+    text_field_embedder: embedder.text_field_embedder(model_name, adapters={ tasknn: 'seq_bn' }),
+    seq2vec_encoder: { type: 'cls_pooler', embedding_dim: hidden_size },
   },
   data_loader: { batch_size: 16, shuffle: true },
-  trainer: trainer.trainer(num_epochs=3, lr=1e-3),
+  trainer: trainer.trainer(num_epochs=3, lr=1e-3, schedule=null),  // one adapter: no alternation
 }

@@ -3,6 +3,9 @@
 //
 // Environment: SEAL_TRANSFORMER, SEAL_TRAIN, SEAL_VALIDATION, SEAL_TEST (as
 // seal_pair_classification.jsonnet).
+//
+//   SEAL_TRANSFORMER=... SEAL_TRAIN=... SEAL_VALIDATION=... SEAL_TEST=... \
+//     allennlp train training_configs/pair_classification_cross_entropy.jsonnet -s runs/pairs_ce --include-package seal_adapters
 local seal = import 'lib/seal_model.libsonnet';
 
 local model_name = std.extVar('SEAL_TRANSFORMER');

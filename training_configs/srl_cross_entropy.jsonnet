@@ -2,6 +2,9 @@
 // score_loss_weight 0, no alternation; same reader, predicate indicator, head, batches, epochs.
 //
 // Environment: SEAL_TRANSFORMER, SEAL_TRAIN, SEAL_VALIDATION, SEAL_TEST (as seal_srl.jsonnet).
+//
+//   SEAL_TRANSFORMER=... SEAL_TRAIN=... SEAL_VALIDATION=... SEAL_TEST=... \
+//     allennlp train training_configs/srl_cross_entropy.jsonnet -s runs/srl_ce --include-package seal_adapters
 local seal = import 'lib/seal_model.libsonnet';
 
 local model_name = std.extVar('SEAL_TRANSFORMER');

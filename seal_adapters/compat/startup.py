@@ -281,6 +281,22 @@ def _reduce_on_plateau_without_verbose(module: types.ModuleType) -> None:
     scheduler.__init__ = __init__
 
 
+# 7. allennlp's trainer calls `torch.cuda.amp.autocast(enabled)` in every batch, which torch
+# 2.13 deprecates with a FutureWarning (repeated whenever warning filters are reset, e.g. 28
+# times in a 2-epoch multi-label run). Same context manager, current spelling. --------------
+
+def _autocast_without_deprecation(module: types.ModuleType) -> None:
+    import torch
+
+    original = module.amp
+
+    def autocast(enabled: bool = True, dtype=torch.float16, cache_enabled: bool = True):
+        return torch.amp.autocast("cuda", dtype=dtype, enabled=enabled, cache_enabled=cache_enabled)
+
+    module.amp = types.SimpleNamespace(autocast=autocast, GradScaler=original.GradScaler,
+                                       _seal_adapters_patched=True)
+
+
 PATCHES: Dict[str, Patch] = {
     "allennlp.data.image_loader": (_stub_torchvision, _unstub_torchvision),
     "allennlp.modules.vision.grid_embedder": (_stub_torchvision, _unstub_torchvision),
@@ -291,6 +307,7 @@ PATCHES: Dict[str, Patch] = {
     "allennlp.nn.parallel.ddp_accelerator": (None, _find_unused_parameters_by_default),
     "allennlp.common.util": (None, _cuda_device_from_int),
     "allennlp.training.learning_rate_schedulers.pytorch_lr_schedulers": (None, _reduce_on_plateau_without_verbose),
+    "allennlp.training.gradient_descent_trainer": (None, _autocast_without_deprecation),
 }
 
 # patch name (for SEAL_ADAPTERS_NO_COMPAT) -> the modules it patches
@@ -306,6 +323,7 @@ PATCH_NAMES: Dict[str, Tuple[str, ...]] = {
     "ddp_unused": ("allennlp.nn.parallel.ddp_accelerator",),
     "cuda_device": ("allennlp.common.util",),
     "reduce_on_plateau": ("allennlp.training.learning_rate_schedulers.pytorch_lr_schedulers",),
+    "autocast": ("allennlp.training.gradient_descent_trainer",),
 }
 
 
@@ -360,6 +378,44 @@ class AllennlpPatchFinder(importlib.abc.MetaPathFinder):
         return None
 
 
+# 8. `pkg_resources` is gone from current setuptools, but allennlp-models' dependency py-rouge
+# imports it for `resource_filename`. A stand-in with the resource functions is found only
+# when no real `pkg_resources` is (the finder sits last on sys.meta_path). ----------------
+
+def _resource_filename(package_or_requirement, resource_name: str) -> str:
+    module = sys.modules.get(package_or_requirement) or importlib.import_module(package_or_requirement)
+    return os.path.join(os.path.dirname(module.__file__), *resource_name.split("/"))
+
+
+def _resource_string(package_or_requirement, resource_name: str) -> bytes:
+    with open(_resource_filename(package_or_requirement, resource_name), "rb") as handle:
+        return handle.read()
+
+
+def _resource_exists(package_or_requirement, resource_name: str) -> bool:
+    return os.path.exists(_resource_filename(package_or_requirement, resource_name))
+
+
+class _PkgResourcesLoader(importlib.abc.Loader):
+    def create_module(self, spec):
+        return None
+
+    def exec_module(self, module):
+        module.__doc__ = "seal_adapters' stand-in for setuptools' removed pkg_resources (resources only)"
+        module.resource_filename = _resource_filename
+        module.resource_string = _resource_string
+        module.resource_exists = _resource_exists
+
+
+class PkgResourcesStandIn(importlib.abc.MetaPathFinder):
+    seal_adapters_stand_in = True
+
+    def find_spec(self, fullname, path, target=None):
+        if fullname != "pkg_resources":
+            return None
+        return importlib.machinery.ModuleSpec(fullname, _PkgResourcesLoader())
+
+
 def apply_to_loaded_modules(patches: Optional[Dict[str, Patch]] = None) -> None:
     """Patches allennlp modules imported before the hook was installed."""
     for name, (_, after) in (PATCHES if patches is None else patches).items():
@@ -375,5 +431,7 @@ def install() -> bool:
         return False
     if not any(getattr(f, "seal_adapters_hook", False) for f in sys.meta_path):
         sys.meta_path.insert(0, AllennlpPatchFinder(patches))
+    if not any(getattr(f, "seal_adapters_stand_in", False) for f in sys.meta_path):
+        sys.meta_path.append(PkgResourcesStandIn())
     apply_to_loaded_modules(patches)
     return True

@@ -91,8 +91,21 @@ def reinit(backbone, reinit_modules: ReinitModules) -> None:
 def resize_for_added_tokens(backbone, tokenizer_size: int, train_parameters: bool) -> None:
     """Grows the embedding matrix to `tokenizer_size` rows (the new rows train only when the
     whole backbone does: the embedder sets requires_grad for the backbone afterwards)."""
-    rows = backbone.get_input_embeddings().num_embeddings
+    embeddings = backbone.get_input_embeddings()
+    rows = embeddings.num_embeddings
+    # The pretrained matrix may be shared with other embedders of the same model (the backbone
+    # cache), and transformers resizes by assigning the grown matrix to the existing
+    # parameter's `.data`: that would grow every sharer's matrix (and the cache's) behind its
+    # module. This backbone gets its own copy first, so only it grows.
+    embeddings.weight = torch.nn.Parameter(embeddings.weight.detach().clone(),
+                                           requires_grad=embeddings.weight.requires_grad)
     backbone.resize_token_embeddings(tokenizer_size)
+    grown = backbone.get_input_embeddings()
+    if grown.num_embeddings != tokenizer_size or grown.weight.shape[0] != tokenizer_size:
+        raise ConfigurationError(
+            f"tokenizer_kwargs add tokens: the embedding matrix should have {tokenizer_size} rows "
+            f"but has {grown.weight.shape[0]} (num_embeddings {grown.num_embeddings}) after "
+            "resizing. Use tokens the model already has.")
     if not train_parameters:
         logger.warning(
             "tokenizer_kwargs add %d token(s) beyond the model's %d embedding rows: the matrix is "

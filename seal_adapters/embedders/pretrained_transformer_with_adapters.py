@@ -164,6 +164,8 @@ class PretrainedTransformerWithAdaptersEmbedder(PretrainedTransformerEmbedder):
         self._warned_long_input = False
         self.train_parameters = train_parameters
         self.eval_mode = eval_mode  # read by train(): the transformer stays in eval mode
+        if eval_mode:  # as allennlp's embedder: in eval mode from construction on
+            self.transformer_model.eval()
         self._output_names: Tuple[str, ...] = self.adapter_names if output == CONCAT else (output,)
         self.transformer_model.set_requested(self._output_names)
 

@@ -15,7 +15,8 @@ from seal_adapters.predictors.inputs import input_words
 
 @Predictor.register("seal_tagger")
 class SealTaggerPredictor(Predictor):
-    """Input `{"sentence": "john lives in paris"}` (split on whitespace), `{"text": ...}` or
+    """Input `{"sentence": "john lives in paris."}` (split into words by spaCy's English
+    rules, punctuation apart), `{"text": ...}` or
     `{"tokens": [...]}`; output `{"tokens": [...], "tags": [...], "tag_probs": [...]}`."""
 
     reader_inputs, model_output = ("tokens",), "tags"  # predictor_match.py

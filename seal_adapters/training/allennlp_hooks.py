@@ -8,10 +8,16 @@
 * `checkpointer`: a damaged checkpoint under allennlp's `default` checkpointer is named as
   damaged on `--recover` (the `atomic` one skips it by itself);
 * `allennlp_reader_checks`: allennlp's own readers' files are checked (file, line, fix)
-  before they are read, for every command that reads data.
+  before they are read, for every command that reads data;
+* here: a config that reads an unset environment variable says which and how to set it
+  (jsonnet says only "undefined external variable"), and in the `allennlp` command a data
+  error (`DataError`, which names file, line and fix) is shown as its message, without a
+  traceback (`SEAL_ADAPTERS_TRACEBACK=1` shows it).
 """
 import functools
 import os
+import re
+import sys
 
 import allennlp.commands.train as train_command
 import allennlp.common.params as params_module
@@ -68,6 +74,58 @@ def checked_parse_overrides(original):
     return parse_overrides
 
 
+# How to set each environment variable the shipped configs read.
+VARIABLE_HINTS = {
+    "SEAL_TEST": "Set SEAL_TEST to a test file to evaluate on it after training, or to '' "
+                 "(SEAL_TEST='') to skip the test set.",
+    "SEAL_TRANSFORMER": "Set it to a Hugging Face model directory; `python -m seal_adapters "
+                        "model-path` prints the bundled MiniLM's.",
+    "SEAL_HIDDEN_SIZE": "Set it to the transformer's hidden size (hidden_size in its config.json, "
+                        "384 for MiniLM).",
+    "SEAL_TRAIN": "Set it to the training data file.",
+    "SEAL_VALIDATION": "Set it to the validation data file.",
+}
+
+
+def checked_evaluate_file(original):
+    """jsonnet's "undefined external variable: X" names the variable to set and how."""
+    def evaluate_file(filename, *args, **kwargs):
+        try:
+            return original(filename, *args, **kwargs)
+        except RuntimeError as error:
+            found = re.search(r"undefined external variable: (\w+)", str(error))
+            if not found:
+                raise
+            name = found.group(1)
+            hint = VARIABLE_HINTS.get(name, f"Set it in the environment: {name}=... allennlp train ...")
+            raise RuntimeError(
+                f"{error}\n{filename} reads the environment variable {name} (std.extVar), which is "
+                f"not set. {hint}") from None
+
+    return evaluate_file
+
+
+def _show_data_errors_without_traceback() -> None:
+    """In the `allennlp` command, an uncaught DataError prints its message (file, line, fix)."""
+    command = os.path.basename(sys.argv[0]) if sys.argv else ""
+    if command != "allennlp" or os.environ.get("SEAL_ADAPTERS_TRACEBACK") or \
+            getattr(sys.excepthook, MARK, False):
+        return
+    from seal_adapters.data.errors import DataError
+
+    previous = sys.excepthook
+
+    def excepthook(kind, error, traceback):
+        if isinstance(error, DataError):
+            print(f"DataError: {error}\n(SEAL_ADAPTERS_TRACEBACK=1 shows the traceback)",
+                  file=sys.stderr)
+            return
+        previous(kind, error, traceback)
+
+    setattr(excepthook, MARK, True)
+    sys.excepthook = excepthook
+
+
 def _wrap(owner, name: str, wrapper) -> None:
     """Replaces `owner.name` by `wrapper(owner.name)`, once per wrapper (several may stack)."""
     current = getattr(owner, name)
@@ -90,6 +148,8 @@ def install() -> None:
         setattr(wrapped, MARK, True)
         Model.load = wrapped
     _wrap(params_module, "parse_overrides", checked_parse_overrides)
+    _wrap(params_module, "evaluate_file", checked_evaluate_file)
+    _show_data_errors_without_traceback()
     _wrap(DatasetReader, "read", checked_read)
     _wrap(SimpleEvaluator, "__call__", checked_evaluator_call)
     _wrap(MultiProcessDataLoader, "index_with", checked_index_with)

@@ -233,13 +233,16 @@ class AlternatingAdaptersCallback(TrainerCallback):
                 f"each batch once per step of a cycle (data_loader.batch_sampler {{\"type\": "
                 f"\"repeat_each_batch\", \"times\": {cycle}, ...}}, as lib/trainer.libsonnet's "
                 "seal_loader does), use mode \"joint\", or train on more data.")
+        from seal_adapters.models.seal_model import SealModel
+
+        seal = (" (in SEAL the ScoreNN then never scores the batches the TaskNN learns from)"
+                if isinstance(getattr(trainer, "model", None), SealModel) else "")
         logger.warning(
             "alternating_adapters: the data loader does not repeat batches, so the sides of the "
-            "schedule %s train on different batches, each on its share in turn (in SEAL the "
-            "ScoreNN then never scores the batches the TaskNN learns from). To train every side "
-            "on every batch, repeat each batch %d times (repeat_each_batch, as "
+            "schedule %s train on different batches, each on its share in turn%s. To train every "
+            "side on every batch, repeat each batch %d times (repeat_each_batch, as "
             "lib/trainer.libsonnet's seal_loader does), or use mode \"joint\".",
-            [list(turn) for turn in self.schedule], cycle)
+            [list(turn) for turn in self.schedule], seal, cycle)
 
     def _group_size(self, trainer) -> int:
         """Batches in the current optimizer step: allennlp divides the loss by this number

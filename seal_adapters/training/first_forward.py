@@ -7,8 +7,9 @@ batch in eval mode, without gradients and with every random generator restored a
 finds both before any training step, naming the layer, the two sizes and the option.
 """
 import difflib
+import inspect
 import random
-from typing import Iterable, List, Optional
+from typing import Iterable, List, Optional, Tuple
 
 import numpy
 import torch
@@ -19,31 +20,56 @@ from allennlp.nn import util as nn_util
 TRAINER_METRICS = ("loss", "reg_loss")
 
 
-def _sized_from(model: torch.nn.Module, size: int) -> List[str]:
-    """Config keys of the model's allennlp modules whose declared output size is `size` (an
-    encoder's `embedding_dim` / `input_size` that a layer after it is built from)."""
+# The constructor options by which allennlp's encoders declare their size.
+SIZE_OPTIONS = ("embedding_dim", "input_dim", "input_size", "hidden_size", "hidden_dim")
+
+
+def _sized_from(model: torch.nn.Module, size: int) -> List[Tuple[str, torch.nn.Module]]:
+    """(config key, module) of the model's allennlp modules whose declared output size is
+    `size` (an encoder that a layer after it, or inside it, is built for)."""
     found = []
     for name, module in model.named_modules():
         output_dim = getattr(module, "get_output_dim", None)
         if name and "." not in name and callable(output_dim):
             try:
                 if output_dim() == size:
-                    found.append(name.lstrip("_"))
+                    found.append((name.lstrip("_"), module))
             except (NotImplementedError, TypeError, AttributeError):
                 continue
     return found
+
+
+def _size_options(module: torch.nn.Module) -> List[str]:
+    """The size options `module`'s class really takes (none for e.g. allennlp's bert_pooler,
+    which sizes itself from the transformer's config)."""
+    try:
+        parameters = inspect.signature(type(module).__init__).parameters
+    except (TypeError, ValueError):
+        return []
+    return [option for option in SIZE_OPTIONS if option in parameters]
 
 
 def _size_check(name: str, model: torch.nn.Module):
     def hook(module: torch.nn.Linear, inputs) -> None:
         given = inputs[0].shape[-1] if inputs and isinstance(inputs[0], torch.Tensor) else None
         if given is not None and given != module.in_features:
-            sources = [s for s in _sized_from(model, module.in_features) if s != name.lstrip("_")]
-            option = (f"'{name}' is built from model.{sources[0]}, which declares size "
-                      f"{module.in_features}: set that module's size option (e.g. its embedding_dim or "
-                      f"input_size) to {given}" if sources else
-                      f"Set the option that sizes '{name}' (its input_dim / hidden size in the config) "
-                      f"to {given}")
+            layer = name.lstrip("_")
+            sources = [(key, source) for key, source in _sized_from(model, module.in_features)
+                       if key != layer]
+            if sources:
+                key, source = sources[0]
+                kind = type(source).__name__
+                built = ("is part of" if layer.startswith(key + ".") else "is built from")
+                options = _size_options(source)
+                option = (f"'{name}' {built} model.{key} ({kind}), which declares size "
+                          f"{module.in_features}: set its {' or '.join(options)} to {given}"
+                          if options else
+                          f"'{name}' {built} model.{key} ({kind}), which sizes itself from the "
+                          f"transformer (size {module.in_features}) and has no size option: give "
+                          "the embedder one channel (\"output\": \"tasknn\", or a single adapter)")
+            else:
+                option = (f"Set the option that sizes '{name}' (its input_dim / hidden size in the "
+                          f"config) to {given}")
             raise ConfigurationError(
                 f"Layer '{name}' takes inputs of size {module.in_features}, but the layer before it "
                 f"gives size {given}. {option}, or change the previous module's output size (e.g. the "
