@@ -39,6 +39,18 @@ class ExampleData:
 
     def __init__(self, root):
         self.root, self.written = root, {}
+        self.stage_one = os.path.join(str(root), "stage_one")  # SEAL_SCORENN: a stage-1 run
+
+    def write_stage_one(self, tiny_bert):
+        """seal_ner.jsonnet's model, untrained, saved as a run's best.th (SEAL-static's stage 1)."""
+        if os.path.isfile(os.path.join(self.stage_one, "best.th")):
+            return
+        params = Params.from_file(os.path.join(CONFIG_DIR, "seal_ner.jsonnet"),
+                                  ext_vars=ext_vars("seal_ner.jsonnet", tiny_bert, self))
+        instances = list(DatasetReader.from_params(params.pop("dataset_reader")).read(params.pop("train_data_path")))
+        model = Model.from_params(vocab=Vocabulary.from_instances(instances), params=params.pop("model"))
+        os.makedirs(self.stage_one, exist_ok=True)
+        torch.save(model.state_dict(), os.path.join(self.stage_one, "best.th"))
 
     def __getitem__(self, name):
         if name not in self.written:
@@ -54,8 +66,11 @@ def data_files(tmp_path_factory):
 
 def ext_vars(name, tiny_bert, data_files, test=""):
     data = data_files[name]
+    if name == "seal_ner_static.jsonnet":
+        data_files.write_stage_one(tiny_bert)
     return {"SEAL_TRANSFORMER": tiny_bert, "SEAL_HIDDEN_SIZE": "32", "SEAL_TRAIN": data["train"],
-            "SEAL_VALIDATION": data["validation"], "SEAL_TEST": test}
+            "SEAL_VALIDATION": data["validation"], "SEAL_TEST": test,
+            "SEAL_SCORENN": data_files.stage_one}
 
 
 def load(name, tiny_bert, data_files, test="") -> Params:
@@ -185,12 +200,13 @@ def test_per_side_config_trains_and_evaluates_on_test(tiny_bert, data_files, tmp
 @pytest.mark.parametrize("name", CONFIGS)
 def test_seal_configs_give_each_side_every_batch(name, tiny_bert, data_files):
     """A SEAL config repeats each training batch once per step of its schedule cycle; a single
-    network's config does not repeat; validation batches never do."""
+    network's config (SEAL-static's stage 2 included: only the TaskNN trains) does not repeat;
+    validation batches never do."""
     params = load(name, tiny_bert, data_files).as_dict()
     sampler = params["data_loader"].get("batch_sampler", {})
     if params["trainer"]["callbacks"] and params["trainer"]["callbacks"][0].get("mode") == "joint":
         assert sampler.get("type") != "repeat_each_batch", name  # one step per batch trains both
-    elif params["model"].get("score_loss_weight", 0) > 0:
+    elif params["model"].get("score_loss_weight", 0) > 0 and "static_scorenn" not in params["model"]:
         schedule = params["trainer"]["callbacks"][0]["schedule"]
         assert sampler["type"] == "repeat_each_batch", name
         assert sampler["times"] == sum(steps for _, steps in schedule), name

@@ -73,6 +73,10 @@ class SealModel(Model):
         instead of computing it again (one transformer forward fewer per batch; exact: used
         only while its parameters are unchanged). Costs a second graph's memory during a step;
         `false` computes every channel afresh. See idle_channel_reuse.py.
+    static_scorenn : `str`, optional (default = `None`)
+        SEAL-static: a finished SEAL run (its directory or model.tar.gz) whose ScoreNN (adapter,
+        head, layer mix) is loaded and frozen; only the TaskNN trains, by cross-entropy plus
+        that ScoreNN's score term (static_scorenn.py). No alternation: use no callback.
 
     # Diagnostics (training metrics, whenever the ScoreNN trains)
 
@@ -102,6 +106,7 @@ class SealModel(Model):
         scorenn_adapter: str = "scorenn",
         initializer: InitializerApplicator = InitializerApplicator(),
         reuse_idle_channel: bool = True,
+        static_scorenn: Optional[str] = None,
         **kwargs,
     ) -> None:
         self._check_options(kwargs)
@@ -135,6 +140,11 @@ class SealModel(Model):
         self._initializer = initializer
         self._sums: Dict[str, List[float]] = {}
         self._idle_channels = IdleChannelCache() if reuse_idle_channel else None
+        self.static_scorenn = static_scorenn
+        if static_scorenn is not None and not self.uses_scorenn:
+            raise ConfigurationError(
+                f"{self.name}: static_scorenn needs a score term: set score_loss_weight above 0 "
+                "(SEAL-static uses weights of 0.001-0.1).")
         self.heads = torch.nn.ModuleDict()
 
     # -- construction -------------------------------------------------------------------
@@ -207,6 +217,13 @@ class SealModel(Model):
         if self.uses_scorenn:
             self.heads[self.scorenn_adapter] = scorenn_head()
         self._initializer(self)
+        if self.static_scorenn is not None:
+            from seal_adapters.models.static_scorenn import load_static_scorenn
+
+            count = load_static_scorenn(self, self.static_scorenn, self.tasknn_adapter,
+                                        self.scorenn_adapter)
+            logger.info("%s: SEAL-static: %d ScoreNN tensors loaded from %s and frozen", self.name,
+                        count, self.static_scorenn)
 
     # -- forward ------------------------------------------------------------------------
 
@@ -224,8 +241,9 @@ class SealModel(Model):
         """TaskNN `logits` / `probs`; with `gold` (`[batch, *shape]` float) also `loss`,
         `tasknn_loss` and (training with a ScoreNN) `scorenn_loss`. `inputs(adapter, channel)`,
         if given, turns each channel into its head's input (e.g. SRL adds the predicate)."""
-        train_scorenn = gold is not None and self.training and self.uses_scorenn
-        names = (self.tasknn_adapter, self.scorenn_adapter) if train_scorenn else (self.tasknn_adapter,)
+        score_step = gold is not None and self.training and self.uses_scorenn
+        train_scorenn = score_step and self.static_scorenn is None  # SEAL-static: frozen ScoreNN
+        names = (self.tasknn_adapter, self.scorenn_adapter) if score_step else (self.tasknn_adapter,)
         channels = self._embed(tokens, names, reuse=train_scorenn and torch.is_grad_enabled())
         if inputs is not None:
             channels = {name: inputs(name, channel) for name, channel in channels.items()}
@@ -238,7 +256,7 @@ class SealModel(Model):
         if gold is None:
             return output
         score = frozen_score = None
-        if train_scorenn:
+        if score_step:
             score, frozen_score = self._score_functions(channels[self.scorenn_adapter], text_mask)
         with record_function("seal.tasknn_loss"):
             terms = self._tasknn_loss.terms(self.space, logits, gold, label_mask, frozen_score,
@@ -253,6 +271,7 @@ class SealModel(Model):
                 self._track("scorenn_loss", scorenn_loss)
             output["scorenn_loss"] = scorenn_loss
             loss = loss + scorenn_loss
+        if score_step:
             with record_function("seal.diagnostics"):
                 self._track_diagnostics(score, terms, probs.detach(), gold, label_mask)
         if self.training and torch.is_grad_enabled() and not loss.requires_grad:
