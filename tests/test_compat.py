@@ -312,3 +312,21 @@ def test_without_the_autocast_patch_every_batch_warns():
 
 def test_the_trainer_autocast_warns_no_more():
     assert ok(python(AUTOCAST, {})).strip() == "0"
+
+
+# -- fixes 8 and 9: allennlp-models loads (pkg_resources stand-in) without a download ---------
+
+NARRATIVEQA = ("import nltk\n"
+               "def refuse(*args, **kwargs):\n"
+               "    raise SystemExit('nltk.download was called')\n"
+               "nltk.download = refuse\n"
+               "import rouge\n"  # py-rouge: `import pkg_resources`
+               "import allennlp_models.rc.tools.narrativeqa\n"
+               "print('loaded')\n")
+
+
+def test_allennlp_models_tools_load_without_a_download():
+    pytest.importorskip("allennlp_models")
+    assert ok(python(NARRATIVEQA, {})).strip() == "loaded"
+    without = python(NARRATIVEQA, {NO_COMPAT: "nltk_download"})
+    assert "nltk.download was called" in without.stderr + without.stdout

@@ -297,6 +297,28 @@ def _autocast_without_deprecation(module: types.ModuleType) -> None:
                                        _seal_adapters_patched=True)
 
 
+# 9. allennlp-models' NarrativeQA evaluation tools call `nltk.download` at import, which every
+# `allennlp` command triggers once allennlp-models is installed (allennlp imports it as a
+# default plugin): a network call at start-up, an error text offline. The import goes on
+# without it; NarrativeQA's metrics would need the two NLTK packages installed by hand. ------
+
+_NLTK_DOWNLOAD: List[Callable] = []
+
+
+def _skip_nltk_download() -> None:
+    import nltk
+
+    _NLTK_DOWNLOAD.append(nltk.download)
+    nltk.download = lambda *args, **kwargs: False
+
+
+def _restore_nltk_download(module: types.ModuleType) -> None:
+    import nltk
+
+    if _NLTK_DOWNLOAD:
+        nltk.download = _NLTK_DOWNLOAD.pop()
+
+
 PATCHES: Dict[str, Patch] = {
     "allennlp.data.image_loader": (_stub_torchvision, _unstub_torchvision),
     "allennlp.modules.vision.grid_embedder": (_stub_torchvision, _unstub_torchvision),
@@ -308,6 +330,7 @@ PATCHES: Dict[str, Patch] = {
     "allennlp.common.util": (None, _cuda_device_from_int),
     "allennlp.training.learning_rate_schedulers.pytorch_lr_schedulers": (None, _reduce_on_plateau_without_verbose),
     "allennlp.training.gradient_descent_trainer": (None, _autocast_without_deprecation),
+    "allennlp_models.rc.tools.narrativeqa": (_skip_nltk_download, _restore_nltk_download),
 }
 
 # patch name (for SEAL_ADAPTERS_NO_COMPAT) -> the modules it patches
@@ -324,6 +347,7 @@ PATCH_NAMES: Dict[str, Tuple[str, ...]] = {
     "cuda_device": ("allennlp.common.util",),
     "reduce_on_plateau": ("allennlp.training.learning_rate_schedulers.pytorch_lr_schedulers",),
     "autocast": ("allennlp.training.gradient_descent_trainer",),
+    "nltk_download": ("allennlp_models.rc.tools.narrativeqa",),
 }
 
 
