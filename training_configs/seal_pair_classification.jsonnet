@@ -30,7 +30,8 @@ local model_name = std.extVar('SEAL_TRANSFORMER');
   dataset_reader: { type: 'seal_pair_jsonl', model_name: model_name },
   model: seal.text_classifier(model_name, score_loss_weight=0.03, scorenn_loss=seal.margin(),
                               tasknn_loss=seal.gold_hinge()) + { type: 'seal_pair_classifier' },
-  data_loader: trainer.seal_loader(batch_size=32, schedule=self.schedule),
+  // Shuffled batches, as its baseline's (compare warns when the two draw batches differently).
+  data_loader: trainer.seal_loader(batch_size=32, schedule=self.schedule, bucket=false),
   validation_data_loader: trainer.validation_loader(),
   trainer: trainer.trainer(num_epochs=3, lr=1e-3, schedule=self.schedule, validation_metric='+accuracy'),
 } + seal.data_paths()

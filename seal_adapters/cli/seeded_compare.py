@@ -188,7 +188,10 @@ def run_dir(output_dir: str, variant: str, seed: int) -> str:
 
 def command_line(args) -> str:
     """How to make these results again (the flags that change them)."""
-    parts = ["python -m seal_adapters compare", f"--task {args.task}", f"--seeds {args.seeds}"]
+    task = all_tasks()[args.task]
+    data = ([f"{name}={value or chr(39) * 2}" for name, value in task.data_paths().items()]
+            if task.data is None else [])  # the user's files, from the environment
+    parts = data + ["python -m seal_adapters compare", f"--task {args.task}", f"--seeds {args.seeds}"]
     for flag in ("epochs", "batch_size", "train_size"):
         value = getattr(args, flag, None)
         if value:
