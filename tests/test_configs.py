@@ -14,6 +14,8 @@ from allennlp.models import Model
 from allennlp.training.callbacks import TrainerCallback
 from allennlp.training.optimizers import Optimizer
 
+from seal_adapters.embedders.adapter_configs import DEFAULT_ADAPTERS
+from seal_adapters.models.seal_model import DEFAULT_SCORE_LOSS_WEIGHT
 from seal_adapters.tasks import all_tasks
 from tests.conftest import REPO
 from tests.test_models_common import (
@@ -76,6 +78,21 @@ def ext_vars(name, tiny_bert, data_files, test=""):
 def load(name, tiny_bert, data_files, test="") -> Params:
     return Params.from_file(os.path.join(CONFIG_DIR, name),
                             ext_vars=ext_vars(name, tiny_bert, data_files, test))
+
+
+def test_the_shared_pieces_repeat_no_python_default():
+    """lib/*.libsonnet leave out what a config does not set, so each default has one copy (in
+    Python): a model built from the pieces with no options holds only its type and embedder."""
+    import _jsonnet
+
+    snippet = ("local seal = import 'lib/seal_model.libsonnet';\n"
+               "[seal.text_classifier('m'), seal.multilabel_classifier('m'), seal.tagger('m'),"
+               " seal.nce(), seal.margin(), seal.dvn(), seal.feedforward(), seal.tag_cnn()]")
+    built = json.loads(_jsonnet.evaluate_snippet("t", snippet, jpathdir=[CONFIG_DIR]))
+    for model in built[:3]:
+        assert set(model) == {"type", "text_field_embedder"}, model
+        assert set(model["text_field_embedder"]["token_embedders"]["tokens"]) == {"type", "model_name"}
+    assert [set(piece) for piece in built[3:]] == [{"type"}] * 5
 
 
 def test_every_config_belongs_to_one_task():
@@ -147,9 +164,9 @@ def test_seal_configs_alternate_and_baselines_do_not(tiny_bert, data_files):
         assert params["trainer"]["callbacks"][0]["type"] == "alternating_adapters", name
         assert params["trainer"]["callbacks"][0].get("mode", "alternate") == (
             "joint" if name in JOINT else "alternate"), name
-        assert params["model"]["score_loss_weight"] > 0
-        assert set(params["model"]["text_field_embedder"]["token_embedders"]["tokens"]["adapters"]) \
-            == {"scorenn", "tasknn"}
+        assert params["model"].get("score_loss_weight", DEFAULT_SCORE_LOSS_WEIGHT) > 0
+        tokens = params["model"]["text_field_embedder"]["token_embedders"]["tokens"]
+        assert set(tokens.get("adapters", DEFAULT_ADAPTERS)) == {"scorenn", "tasknn"}
     baseline = load("tasknn_only.jsonnet", tiny_bert, data_files).as_dict()
     assert baseline["trainer"]["callbacks"] == [] and baseline["model"]["score_loss_weight"] == 0
     assert baseline["model"]["text_field_embedder"]["token_embedders"]["tokens"]["adapters"] == \
@@ -206,7 +223,9 @@ def test_seal_configs_give_each_side_every_batch(name, tiny_bert, data_files):
     sampler = params["data_loader"].get("batch_sampler", {})
     if params["trainer"]["callbacks"] and params["trainer"]["callbacks"][0].get("mode") == "joint":
         assert sampler.get("type") != "repeat_each_batch", name  # one step per batch trains both
-    elif params["model"].get("score_loss_weight", 0) > 0 and "static_scorenn" not in params["model"]:
+    elif (params["model"]["type"].startswith("seal_")
+          and params["model"].get("score_loss_weight", DEFAULT_SCORE_LOSS_WEIGHT) > 0
+          and "static_scorenn" not in params["model"]):
         schedule = params["trainer"]["callbacks"][0]["schedule"]
         assert sampler["type"] == "repeat_each_batch", name
         assert sampler["times"] == sum(steps for _, steps in schedule), name

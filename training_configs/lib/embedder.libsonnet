@@ -1,7 +1,8 @@
 // The adapter-equipped transformer, as reader pieces and as a text field embedder.
 // Use the same model_name in the reader and the embedder.
 {
-  default_adapters:: { scorenn: 'seq_bn', tasknn: 'seq_bn' },
+  // Left out (null), an option takes the embedder's Python default (adapters: scorenn and
+  // tasknn, both seq_bn; output: "concat").
 
   // Wordpiece tokenizer and indexer for sentence-level tasks.
   tokenizer(model_name, max_length=null):: {
@@ -27,7 +28,7 @@
 
   // adapters: name -> "seq_bn" | "lora" | "prefix_tuning" | {architecture: ..., options}
   // output: an adapter name or "concat" (every channel side by side, for allennlp's models)
-  text_field_embedder(model_name, adapters=self.default_adapters, output='concat',
+  text_field_embedder(model_name, adapters=null, output=null,
                       max_length=null, mismatched=false, load_adapters=null,
                       gradient_checkpointing=false, compile=false, last_layer_only=true):: {
     token_embedders: {
@@ -35,8 +36,8 @@
         type: if mismatched then 'pretrained_transformer_mismatched_with_adapters'
         else 'pretrained_transformer_with_adapters',
         model_name: model_name,
-        adapters: adapters,
-        output: output,
+        [if adapters != null then 'adapters']: adapters,
+        [if output != null then 'output']: output,
         [if max_length != null then 'max_length']: max_length,
         [if load_adapters != null then 'load_adapters']: load_adapters,
         [if gradient_checkpointing then 'gradient_checkpointing']: true,

@@ -4,74 +4,77 @@
 local embedder = import 'embedder.libsonnet';
 
 {
-  // Weight of the TaskNN's score term (per label / token), as the models' default.
-  default_score_loss_weight:: 0.1,
+  // Every option below defaults to `unset`: the option is left out of the config, so the
+  // Python default of the model (seal_adapters/models/) applies. There is one copy of each
+  // default, in Python; a config sets only what it changes. (null is a value: e.g.
+  // label_encoding=null is a tagger without a tag scheme.)
+  unset:: { seal_adapters_unset: true },
 
   // ScoreNN energies (model.energy): label vectors feedforward; tag sequences linear_chain,
-  // cnn, self_attention.
-  feedforward(hidden_dims=200, activation='softplus'):: {
-    type: 'feedforward', hidden_dims: hidden_dims, activation: activation,
-  },
+  // cnn, self_attention. Unset options take the energy's Python default (seal_adapters/energies/).
+  feedforward(hidden_dims=$.unset, activation=$.unset)::
+    { type: 'feedforward' } + set('hidden_dims', hidden_dims) + set('activation', activation),
   linear_chain():: { type: 'linear_chain' },
-  tag_cnn(kernel_size=3, hidden_dim=50):: { type: 'cnn', kernel_size: kernel_size, hidden_dim: hidden_dim },
-  tag_self_attention(hidden_dim=32, num_heads=2):: {
-    type: 'self_attention', hidden_dim: hidden_dim, num_heads: num_heads,
-  },
+  tag_cnn(kernel_size=$.unset, hidden_dim=$.unset)::
+    { type: 'cnn' } + set('kernel_size', kernel_size) + set('hidden_dim', hidden_dim),
+  tag_self_attention(hidden_dim=$.unset, num_heads=$.unset)::
+    { type: 'self_attention' } + set('hidden_dim', hidden_dim) + set('num_heads', num_heads),
 
   // The TaskNN loss (model.tasknn_loss): cross-entropy plus a score term, "absolute"
   // (-score(y_hat), the default) or "gold_hinge" (max(0, score(y) - score(y_hat))).
   gold_hinge():: { type: 'cross_entropy_score', score_term: 'gold_hinge' },
+  absolute():: { type: 'cross_entropy_score', score_term: 'absolute' },
 
-  // ScoreNN losses (model.scorenn_loss): nce (default) | dvn | margin.
-  // proposal_correction=false: SEAL's "ranking" variant (no - ln q(y) on the samples' scores)
-  nce(num_samples=10, proposal_correction=true):: {
-    type: 'nce', num_samples: num_samples,
-    [if !proposal_correction then 'proposal_correction']: false,
-  },
-  dvn(num_samples=10):: { type: 'dvn', num_samples: num_samples },
-  margin(num_samples=0):: { type: 'margin', num_samples: num_samples },
+  // ScoreNN losses (model.scorenn_loss): nce (default) | dvn | margin; unset options take the
+  // loss's Python default (seal_adapters/losses/). nce's proposal_correction=false is SEAL's
+  // "ranking" variant (no - ln q(y) on the samples' scores).
+  nce(num_samples=$.unset, proposal_correction=$.unset)::
+    { type: 'nce' } + set('num_samples', num_samples) + set('proposal_correction', proposal_correction),
+  dvn(num_samples=$.unset):: { type: 'dvn' } + set('num_samples', num_samples),
+  margin(num_samples=$.unset):: { type: 'margin' } + set('num_samples', num_samples),
 
-  // Options shared by the three models. score_loss_weight 0 = TaskNN cross-entropy only
-  // (no ScoreNN head, channel or loss; the embedder then needs only the tasknn adapter).
+  // Options shared by the models. score_loss_weight 0 = TaskNN cross-entropy only (no
+  // ScoreNN head, channel or loss; the embedder then needs only the tasknn adapter).
   // tasknn_hidden_dim: 0 = linear TaskNN head, > 0 = one hidden layer of that width;
   // last_layer_only=false: each channel mixes all transformer layers; energy: the ScoreNN's
   // structured term (null = the model's default: feedforward / linear_chain).
+  local set(key, value) = if value == $.unset then {} else { [key]: value },
   local common(model_name, adapters, mismatched, score_loss_weight, scorenn_loss, dropout,
-               tasknn_hidden_dim, last_layer_only, energy, tasknn_loss) = {
-    text_field_embedder: embedder.text_field_embedder(model_name, adapters=adapters,
-                                                      mismatched=mismatched,
-                                                      last_layer_only=last_layer_only),
-    score_loss_weight: score_loss_weight,
-    dropout: dropout,
-    [if tasknn_hidden_dim > 0 then 'tasknn_hidden_dim']: tasknn_hidden_dim,
-    [if score_loss_weight > 0 then 'scorenn_loss']: scorenn_loss,
-    [if score_loss_weight > 0 && energy != null then 'energy']: energy,
-    [if score_loss_weight > 0 && tasknn_loss != null then 'tasknn_loss']: tasknn_loss,
-  },
+               tasknn_hidden_dim, last_layer_only, energy, tasknn_loss) =
+    local seal_on = score_loss_weight == $.unset || score_loss_weight > 0;
+    {
+      text_field_embedder: embedder.text_field_embedder(model_name,
+                                                        adapters=if adapters == $.unset then null else adapters,
+                                                        mismatched=mismatched,
+                                                        last_layer_only=last_layer_only),
+    }
+    + set('score_loss_weight', score_loss_weight) + set('dropout', dropout)
+    + set('tasknn_hidden_dim', tasknn_hidden_dim)
+    + (if seal_on then set('scorenn_loss', scorenn_loss) else {})
+    + (if seal_on && energy != null then set('energy', energy) else {})
+    + (if seal_on && tasknn_loss != null then set('tasknn_loss', tasknn_loss) else {}),
 
-  text_classifier(model_name, adapters=embedder.default_adapters,
-                  score_loss_weight=$.default_score_loss_weight, scorenn_loss=$.nce(),
-                  pooler='mean', dropout=0.1, tasknn_hidden_dim=0, last_layer_only=true,
+  text_classifier(model_name, adapters=$.unset, score_loss_weight=$.unset, scorenn_loss=$.unset,
+                  pooler=$.unset, dropout=$.unset, tasknn_hidden_dim=$.unset, last_layer_only=true,
                   energy=null, tasknn_loss=null):: common(
     model_name, adapters, false, score_loss_weight, scorenn_loss, dropout, tasknn_hidden_dim,
     last_layer_only, energy, tasknn_loss
-  ) + { type: 'seal_text_classifier', pooler: pooler },
+  ) + { type: 'seal_text_classifier' } + set('pooler', pooler),
 
-  multilabel_classifier(model_name, adapters=embedder.default_adapters,
-                        score_loss_weight=$.default_score_loss_weight, scorenn_loss=$.nce(),
-                        pooler='mean', dropout=0.1, threshold=0.5, tasknn_hidden_dim=0,
-                        last_layer_only=true, energy=null, tasknn_loss=null):: common(
+  multilabel_classifier(model_name, adapters=$.unset, score_loss_weight=$.unset,
+                        scorenn_loss=$.unset, pooler=$.unset, dropout=$.unset, threshold=$.unset,
+                        tasknn_hidden_dim=$.unset, last_layer_only=true, energy=null,
+                        tasknn_loss=null):: common(
     model_name, adapters, false, score_loss_weight, scorenn_loss, dropout, tasknn_hidden_dim,
     last_layer_only, energy, tasknn_loss
-  ) + { type: 'seal_multilabel_classifier', pooler: pooler, threshold: threshold },
+  ) + { type: 'seal_multilabel_classifier' } + set('pooler', pooler) + set('threshold', threshold),
 
-  tagger(model_name, adapters=embedder.default_adapters,
-         score_loss_weight=$.default_score_loss_weight, scorenn_loss=$.nce(), dropout=0.1,
-         label_encoding='BIO', tasknn_hidden_dim=0, last_layer_only=true, energy=null,
-         tasknn_loss=null):: common(
+  tagger(model_name, adapters=$.unset, score_loss_weight=$.unset, scorenn_loss=$.unset,
+         dropout=$.unset, label_encoding=$.unset, tasknn_hidden_dim=$.unset, last_layer_only=true,
+         energy=null, tasknn_loss=null):: common(
     model_name, adapters, true, score_loss_weight, scorenn_loss, dropout, tasknn_hidden_dim,
     last_layer_only, energy, tasknn_loss
-  ) + { type: 'seal_tagger', label_encoding: label_encoding },
+  ) + { type: 'seal_tagger' } + set('label_encoding', label_encoding),
 
   // One AdamW, a learning rate per side: parameter names hold their side's adapter name
   // (adapter weights "...adapters.tasknn...", heads "heads.tasknn..."), so the regexes
