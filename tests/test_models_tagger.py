@@ -113,3 +113,39 @@ def test_bioul_trains_and_scores_invalid_predictions(tiny_bert, tmp_path):
                     paths["train"], paths["validation"], epochs=1)
     _, metrics = train(params, tmp_path / "run")
     assert 0.0 <= metrics["validation_f1-measure-overall"] <= 1.0
+
+
+def test_without_a_tag_scheme_each_tag_gets_precision_recall_and_f1(tiny_bert, tagging_data):
+    """POS-style tag sets (label_encoding null): token accuracy and per-tag scores, no spans."""
+    model, batch, _ = build(reader("tagging", tiny_bert), tagger(tiny_bert, label_encoding=None),
+                            tagging_data["validation"])
+    model.eval()
+    with torch.no_grad():
+        model(**batch)
+    metrics = model.get_metrics(reset=True)
+    assert "f1-measure-overall" not in metrics and "invalid_transition_rate" not in metrics
+    tags = model.labels
+    for tag in tags:
+        for name in ("precision", "recall", "f1"):
+            assert 0.0 <= metrics[f"{name}-{tag}"] <= 1.0
+    # recall of a tag by hand: gold words of that tag predicted as it
+    with torch.no_grad():
+        predicted = model(**batch)["logits"].argmax(-1)
+    mask = batch["tokens"]["tokens"]["mask"].bool()
+    gold = batch["tags"]
+    index = 0
+    expected = ((predicted == index) & (gold == index) & mask).sum() / ((gold == index) & mask).sum()
+    model(**batch)
+    assert model.get_metrics(reset=True)[f"recall-{tags[index]}"] == pytest.approx(float(expected))
+
+
+def test_constrained_decoding_predicts_valid_bio(tiny_bert, tagging_data):
+    model, batch, _ = build(reader("tagging", tiny_bert), tagger(tiny_bert, constrained_decoding=True),
+                            tagging_data["validation"])
+    model.eval()
+    with torch.no_grad():
+        output = model.make_output_human_readable(model(**batch))
+    for tags in output["tags"]:
+        for previous, tag in zip(["O"] + tags, tags):
+            if tag.startswith("I-"):
+                assert previous in (f"B-{tag[2:]}", tag), tags
