@@ -1,10 +1,7 @@
 """Predictors of seal_adapters, one per model and registered under the model's name, so
-`allennlp predict` on an archive needs no `--predictor` flag."""
-from seal_adapters.predictors.input_lines import install as _install_input_lines
-from seal_adapters.predictors.multilabel_classifier import SealMultilabelClassifierPredictor
-from seal_adapters.predictors.predictor_match import install as _install_predictor_match
-from seal_adapters.predictors.tagger import SealTaggerPredictor
-from seal_adapters.predictors.text_classifier import SealTextClassifierPredictor
-
-_install_input_lines()
-_install_predictor_match()
+`allennlp predict` on an archive needs no `--predictor` flag. The wrappers of allennlp's
+predict machinery here (predictor_match, input_lines) are installed with every other
+wrapper by `seal_adapters.training.allennlp_hooks`."""
+from seal_adapters.predictors.multilabel_classifier import SealMultilabelClassifierPredictor  # noqa: F401
+from seal_adapters.predictors.tagger import SealTaggerPredictor  # noqa: F401
+from seal_adapters.predictors.text_classifier import SealTextClassifierPredictor  # noqa: F401

@@ -1,18 +1,42 @@
-"""Installs the run-level protections into allennlp's commands, once per process.
+"""Every wrapper this plugin puts on allennlp's callables, installed in one place, once per
+process, when the plugin is imported. (The fixes that must run before any plugin can load,
+while `allennlp.commands` is imported, are the start-up hook's: `seal_adapters/compat/`.)
 
-* `run_guards`: the pre-training checks and the NaN/inf guard, on `TrainModel.run`, and
-  `allennlp evaluate` refusing an empty file;
-* `run_directory`: one writer per serialization directory, `--recover` on a finished run;
-* `atomic_files`: `model.tar.gz` is complete under its name or absent (disk full, a kill);
-* `archive_files`: a damaged `model.tar.gz` is named as damaged wherever it is loaded;
-* `checkpointer`: a damaged checkpoint under allennlp's `default` checkpointer is named as
-  damaged on `--recover` (the `atomic` one skips it by itself);
-* `allennlp_reader_checks`: allennlp's own readers' files are checked (file, line, fix)
-  before they are read, for every command that reads data;
-* here: a config that reads an unset environment variable says which and how to set it
-  (jsonnet says only "undefined external variable"), and in the `allennlp` command a data
-  error (`DataError`, which names file, line and fix) is shown as its message, without a
-  traceback (`SEAL_ADAPTERS_TRACEBACK=1` shows it).
+* `TrainModel.run`, by `guarded_run` (run_guards): pre-training checks (data, labels, options,
+  one forward) and the NaN/inf guard: a bad run stops before epoch 0, not after hours.
+* `commands.train.train_model`, by `guarded_train_model` (run_directory): one writer per run
+  directory (lock), `--recover` leaves a finished run alone, `--force` gets the old run back
+  if the new one is refused.
+* `commands.train.train_model`, by `checked_options_train_model` (run_guards): trainer options
+  checked before anything is built.
+* `training.util.create_serialization_dir`, by `locking_create_serialization_dir`
+  (run_directory): refuses a live run's directory; `--force` never deletes input data or a
+  non-run folder.
+* `archival.archive_model`, by `atomic_archive_model` (here): `model.tar.gz` is whole under
+  its name or absent (disk full, a kill).
+* `archival.extracted_archive`, by `checked_extracted_archive` (archive_files): a damaged
+  archive is named as damaged.
+* `Model.load`, by `gpu_checked_model_load` (archive_files): a GPU archive on a CPU machine
+  says what to do.
+* `params.parse_overrides`, by `checked_parse_overrides` (here): `-o` that is not a JSON
+  object names the flag.
+* `params.evaluate_file`, by `checked_evaluate_file` (here): an unset environment variable is
+  named with how to set it.
+* `DatasetReader.read`, by `checked_read` (data/allennlp_reader_checks): allennlp's own
+  readers' files checked (file, line, fix).
+* `SimpleEvaluator.__call__`, by `checked_evaluator_call` (run_guards): `allennlp evaluate`
+  refuses an empty or unlabelled file.
+* `MultiProcessDataLoader.index_with`, by `checked_index_with` (run_guards): labels unseen in
+  the vocabulary named with their file and line.
+* `Checkpointer.load_checkpoint`, by `checked_default_load` (checkpointer): a damaged
+  checkpoint named on `--recover`.
+* `Predictor.from_archive`, by `predictor_match.install` (predictors): a `--predictor` that
+  does not fit the model is refused before any input is read.
+* `_PredictManager` (`_get_json_data`, `__init__`, `run`), by `input_lines.install`
+  (predictors): predict input lines checked whole before any output; output written
+  atomically.
+* `sys.excepthook` (the `allennlp` command only), by `_show_data_errors_without_traceback`
+  (here): a `DataError` shows its message (file, line, fix), not a traceback.
 """
 import functools
 import os
@@ -156,3 +180,7 @@ def install() -> None:
     _wrap(Checkpointer, "load_checkpoint", checked_default_load)
     train_command.archive_model = archival.archive_model
     allennlp_models.archive_model = archival.archive_model
+    from seal_adapters.predictors import input_lines, predictor_match
+
+    predictor_match.install()
+    input_lines.install()
