@@ -96,8 +96,12 @@ def test_trains_and_predicts_a_label_with_probabilities(tiny_bert, pair_data, tm
         predictor.predict_json({"sentence": "one text only"})
     # fit judged by what a predictor needs: a one-text predictor does not fit a pair reader
     with pytest.raises(ConfigurationError, match=r"--predictor seal_text_classifier does not fit.*"
-                                                  r"\['seal_pair_classifier'\]"):
+                                                  r"\['seal_pair_classifier'(, 'textual_entailment')?\]"):
         Predictor.from_archive(archive, "seal_text_classifier")
+    if "textual_entailment" in Predictor.list_available():  # allennlp-models' predictor fits too
+        entailment = Predictor.from_archive(archive, "textual_entailment")
+        theirs = entailment.predict(premise="a superb film", hypothesis="the film was good")
+        assert theirs["label"] == output["label"]
     batch = predictor.predict_batch_json([{"premise": "a", "hypothesis": "b"}] * 2)
     assert batch[0]["probs"] == pytest.approx(batch[1]["probs"])
     assert torch.isfinite(torch.tensor(list(output["probs"].values()))).all()
