@@ -37,14 +37,15 @@ def parse_json_line(line: str, path: Optional[str], number: int, example: str = 
     return value
 
 
-def json_objects(path: str) -> Iterator[Tuple[int, dict]]:
-    """(1-based line number, object) for each non-blank line of a JSON-lines file."""
+def json_objects(path: str, example: str = EXAMPLE) -> Iterator[Tuple[int, dict]]:
+    """(1-based line number, object) for each non-blank line of a JSON-lines file; `example`
+    is the reader's own line, shown in the fix of a malformed one."""
     count = 0
     for number, line in enumerate(read_lines(path, "a JSON-lines file"), start=1):
         if not line.strip():
             continue
         count += 1
-        yield number, parse_json_line(line, path, number)
+        yield number, parse_json_line(line, path, number, example)
     if count == 0:
         raise data_error("the file holds no JSON lines", "write one JSON object per line", path)
 

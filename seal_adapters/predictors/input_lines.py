@@ -52,7 +52,14 @@ def _checked_items(manager):
                                  path, number)
             try:
                 manager._predictor._json_to_instance(item)
-            except (ValueError, KeyError, TypeError) as error:  # DataError is a ValueError
+            except KeyError as error:  # a predictor reading a key the line lacks
+                name = type(manager._predictor).__name__
+                raise data_error(
+                    f"cannot predict this line: the predictor ({name}) reads the key {error}, "
+                    f"which the line lacks (it has keys {sorted(item)})",
+                    f"give every line the key {error}, or leave --predictor out to use the "
+                    "model's own predictor", path, number) from None
+            except (ValueError, TypeError) as error:  # DataError is a ValueError
                 message = str(error).removeprefix("input: ")
                 if "Fix:" in message:
                     raise DataError(f"{where(path, number)}: {message}") from None

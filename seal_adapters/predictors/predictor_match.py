@@ -31,6 +31,24 @@ KNOWN = {
     "sentence_tagger": (("tokens",), "tags"),
     "semantic_role_labeling": (("tokens", "verb_label"), "tags"),
 }
+# Predictors that split raw sentences with a spaCy model they load when built (a download
+# attempt, then a ConnectionError, where the model is not installed).
+SPACY_MODEL = {"sentence_tagger": "en_core_web_sm", "semantic_role_labeling": "en_core_web_sm"}
+
+
+def check_spacy_model(archive, predictor_name: str) -> None:
+    model = SPACY_MODEL.get(predictor_name)
+    if model is None:
+        return
+    import spacy.util
+
+    if spacy.util.is_package(model):
+        return
+    own = getattr(type(archive.model), "default_predictor", None)
+    raise ConfigurationError(
+        f"--predictor {predictor_name} splits raw sentences with spaCy's '{model}' model, which "
+        f"is not installed (it would try to download it). Leave --predictor out (the model's own "
+        f"'{own}' takes the same input lines without it), or install {model}.")
 SAME_INPUT = {"sentence": "text", "verb_labels": "verb_label"}
 
 
@@ -75,7 +93,10 @@ def _model_type(archive) -> str:
 
 def check_predictor_fits(archive, predictor_name: str) -> None:
     Predictor.resolve_class_name(predictor_name)  # an unknown name: allennlp's own error
-    if fits(archive, predictor_name) is not False:
+    verdict = fits(archive, predictor_name)
+    if verdict:
+        check_spacy_model(archive, predictor_name)
+    if verdict is not False:
         return
     model = archive.model
     fit = fitting_predictors(archive)

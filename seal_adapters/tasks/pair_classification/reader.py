@@ -102,7 +102,7 @@ class PairJsonlReader(DatasetReader):
     def _read(self, file_path) -> Iterable[Instance]:
         path = str(file_path)
         skipped = 0
-        for line, obj in self.shard_iterable(json_objects(path)):
+        for line, obj in self.shard_iterable(json_objects(path, EXAMPLE)):
             (premise, hypothesis, label), keys = self._pair_of(obj, path, line)
             if keys[2] not in obj:
                 has = ", ".join(repr(k) for k in obj)

@@ -6,7 +6,9 @@ allennlp-models' `srl` reader does). In each file, `#begin document` / `#end doc
 are skipped and a blank line ends a sentence. A word's row has whitespace-separated columns:
 document, part, word number, **word** (column 4), POS, parse bit, predicate lemma, frameset,
 sense, speaker, named entities, then **one column per predicate** with its arguments in
-bracket notation (`(ARG0*`, `*`, `*)`, `(V*)`), and the coreference column last. Each
+bracket notation (`(ARG0*`, `*`, `*)`, `(V*)`), and the coreference column last (`-`, `(12)`,
+...). A file without the coreference column is read too: a last column whose cells hold `*`
+is an argument column, not coreference, so no predicate is lost. Each
 predicate column becomes one instance: the words, a 0/1 `verb_indicator` marking the
 predicate (the word tagged `(V*)`), and BIO `tags` (`(ARG0*` ... `*)` becomes `B-ARG0 I-ARG0
 ...`, the predicate `B-V`). Sentences without a predicate give no instance.
@@ -49,8 +51,9 @@ def gold_conll_files(path: str) -> List[str]:
 
 
 def bracket_tags(column: List[str], path: str, line: int) -> List[str]:
-    """BIO tags of one predicate's argument column in bracket notation."""
-    tags, current = [], None
+    """BIO tags of one predicate's argument column in bracket notation (`line`: the file line
+    of the column's first cell)."""
+    tags, current, opened = [], None, line
     for offset, cell in enumerate(column):
         if "*" not in cell:
             raise data_error(f"argument cell {preview(cell)} has no '*'",
@@ -60,7 +63,7 @@ def bracket_tags(column: List[str], path: str, line: int) -> List[str]:
             if not opening.startswith("(") or current is not None:
                 raise data_error(f"argument cell {preview(cell)} opens a span inside another",
                                  "close each span (*) before the next opens", path, line + offset)
-            current = opening[1:]
+            current, opened = opening[1:], line + offset
             tags.append(f"B-{current}")
         else:
             tags.append("O" if current is None else f"I-{current}")
@@ -70,8 +73,8 @@ def bracket_tags(column: List[str], path: str, line: int) -> List[str]:
                                  "open the span with (LABEL* first", path, line + offset)
             current = None
     if current is not None:
-        raise data_error(f"the span {current} opened in this sentence is never closed",
-                         "end it with *) on its last word", path, line)
+        raise data_error(f"the span {current} opened here is never closed in its sentence",
+                         "end it with *) on its last word", path, opened)
     return tags
 
 
@@ -118,7 +121,7 @@ class SrlConll2012Reader(DatasetReader):
                 elif len(columns) != len(rows[0]):
                     raise data_error(f"{len(columns)} columns where the sentence's first row has "
                                      f"{len(rows[0])}", FIX, path, number)
-                if len(columns) < FIRST_ROLE + 1:
+                if len(columns) < FIRST_ROLE:  # the 11 fixed columns
                     raise data_error(f"{len(columns)} columns, too few for CoNLL-2012 "
                                      f"({preview(line.strip())})", FIX, path, number)
                 rows.append(columns)
@@ -130,7 +133,9 @@ class SrlConll2012Reader(DatasetReader):
         for path in gold_conll_files(str(file_path)):
             for first, rows in self.sentences(path):
                 words = [row[WORD] for row in rows]
-                for column in range(FIRST_ROLE, len(rows[0]) - 1):
+                # The last column is coreference unless its cells are argument cells (`*`).
+                coreference = len(rows[0]) > FIRST_ROLE and not any("*" in row[-1] for row in rows)
+                for column in range(FIRST_ROLE, len(rows[0]) - int(coreference)):
                     tags = bracket_tags([row[column] for row in rows], path, first)
                     if "B-V" not in tags:
                         raise data_error(f"predicate column {column + 1 - FIRST_ROLE} of this "

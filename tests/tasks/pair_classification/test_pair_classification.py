@@ -64,6 +64,9 @@ def test_bad_lines_name_the_problem_and_the_fix(tiny_bert, tmp_path):
         list(reader.read(write(tmp_path / "a.jsonl", [{"text": "x", "label": "y"}])))
     with pytest.raises(DataError, match="line 1: missing key 'label'"):
         list(reader.read(write(tmp_path / "b.jsonl", [{"premise": "x", "hypothesis": "y"}])))
+    (tmp_path / "c.jsonl").write_text('{"premise": "x", "hypothesis": \n')
+    with pytest.raises(DataError, match=r"line 1: malformed JSON.*e\.g\. \{\"premise\""):
+        list(reader.read(str(tmp_path / "c.jsonl")))
     with pytest.raises(ConfigurationError, match="add_special_tokens"):
         from allennlp.data.tokenizers import PretrainedTransformerTokenizer
         PairJsonlReader(tokenizer=PretrainedTransformerTokenizer(tiny_bert))
@@ -102,6 +105,15 @@ def test_trains_and_predicts_a_label_with_probabilities(tiny_bert, pair_data, tm
         entailment = Predictor.from_archive(archive, "textual_entailment")
         theirs = entailment.predict(premise="a superb film", hypothesis="the film was good")
         assert theirs["label"] == output["label"]
+        # its input lines need 'premise' / 'hypothesis': an SNLI-keyed line is named, not a KeyError
+        from allennlp.commands.predict import _PredictManager
+
+        lines = tmp_path / "snli_keys.jsonl"
+        lines.write_text('{"sentence1": "a superb film", "sentence2": "the film was good"}\n')
+        with pytest.raises(DataError, match=r"snli_keys.jsonl, line 1: cannot predict this line: the "
+                                            r"predictor \(TextualEntailmentPredictor\) reads the key "
+                                            r"'premise', which the line lacks.*leave --predictor out"):
+            _PredictManager(entailment, str(lines), str(tmp_path / "out.jsonl"), 1, False, False).run()
     batch = predictor.predict_batch_json([{"premise": "a", "hypothesis": "b"}] * 2)
     assert batch[0]["probs"] == pytest.approx(batch[1]["probs"])
     assert torch.isfinite(torch.tensor(list(output["probs"].values()))).all()

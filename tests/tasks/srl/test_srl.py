@@ -50,6 +50,22 @@ def test_one_instance_per_predicate_with_bio_tags(tiny_bert, tmp_path):
                                            "predicate_index": 6}
 
 
+def test_a_file_without_the_coreference_column_loses_no_predicate(tiny_bert, tmp_path):
+    without = "\n".join(" ".join(line.split()[:-1]) if line.split() and not line.startswith("#") else line
+                        for line in ROWS.splitlines()) + "\n"
+    (tmp_path / "with.gold_conll").write_text(ROWS)
+    (tmp_path / "without.gold_conll").write_text(without)
+    reader = SrlConll2012Reader(model_name=tiny_bert)
+    full = [i["tags"].labels for i in reader.read(str(tmp_path / "with.gold_conll"))]
+    cut = [i["tags"].labels for i in reader.read(str(tmp_path / "without.gold_conll"))]
+    assert cut == full and len(full) == 2
+
+
+def test_an_unclosed_span_is_named_at_its_opening_line():
+    with pytest.raises(DataError, match="f.gold_conll, line 5: the span ARG1 opened here is never closed"):
+        bracket_tags(["*", "*", "(ARG1*", "*"], "f.gold_conll", 3)
+
+
 @pytest.mark.parametrize("column, message", [
     (["(ARG0*", "*"], "never closed"),
     (["*)", "*"], "closes no open span"),
@@ -142,3 +158,11 @@ def test_trains_evaluates_and_predicts_from_tokens_and_a_predicate(tiny_bert, sr
     assert output["tokens"] == words and output["verb"] == "sold" and len(output["tags"]) == 6
     with pytest.raises(ValueError, match="'predicate_index', the 0-based position"):
         predictor.predict_json({"tokens": words, "predicate_index": 6})
+    import spacy.util
+
+    archive = load_archive(str(tmp_path / "run" / "model.tar.gz"))
+    if "semantic_role_labeling" in Predictor.list_available() and not spacy.util.is_package("en_core_web_sm"):
+        with pytest.raises(ConfigurationError, match="--predictor semantic_role_labeling splits raw "
+                                                     "sentences with spaCy's 'en_core_web_sm' model, "
+                                                     "which is not installed.*'seal_srl'"):
+            Predictor.from_archive(archive, "semantic_role_labeling")
