@@ -545,7 +545,7 @@ BAD_JSONNET = "{\n  trainer: {\n    num_epochs: 1\n    lr: 2,\n  },\n}\n"
 
 
 @pytest.mark.parametrize("name", ["jsonnet-syntax-error", "undefined-env-var", "hidden-size-not-a-number",
-                                  "schedule-in-cli", "seal-test-unset"])
+                                  "schedule-in-cli", "seal-test-unset", "batch-size-beside-a-sampler"])
 def test_cli_shows_the_error_before_training(name, tmp_path, tiny_roberta, monkeypatch):
     """jsonnet errors show file and line; the callback's check runs before epoch 0."""
     (tmp_path / "train.jsonl").write_text(GOOD_TRAIN)
@@ -563,6 +563,10 @@ def test_cli_shows_the_error_before_training(name, tmp_path, tiny_roberta, monke
                     "training_configs/adapters_classifier.jsonnet:14:",
                     "reads the environment variable SEAL_TRANSFORMER (std.extVar), which is not set",
                     "python -m seal_adapters model-path"]
+    elif name == "batch-size-beside-a-sampler":  # allennlp: "... mutually exclusive with batch_size"
+        overrides = {"data_loader.batch_sampler": {"type": "bucket", "batch_size": 8, "sorting_keys": ["tokens"]}}
+        expected = ["data_loader has both batch_size (16) and a batch_sampler ('bucket')",
+                    "-o '{\"data_loader.batch_sampler.batch_size\": 16}'"]
     elif name == "seal-test-unset":
         config = os.path.join(REPO, "training_configs", "seal_sentiment.jsonnet")
         monkeypatch.delenv("SEAL_TEST", raising=False)

@@ -46,6 +46,14 @@ def wide_bert(tmp_path_factory) -> str:
 
 
 
+def assert_valid_bio(tag_rows) -> None:
+    """Every I-X follows B-X or I-X (sentence start counts as O)."""
+    for tags in tag_rows:
+        for previous, tag in zip(["O"] + list(tags), tags):
+            if tag.startswith("I-"):
+                assert previous in (f"B-{tag[2:]}", tag), tags
+
+
 def embedder(model_dir: str, adapters: Optional[dict] = None, mismatched: bool = False) -> dict:
     kind = "pretrained_transformer_mismatched_with_adapters" if mismatched else \
         "pretrained_transformer_with_adapters"

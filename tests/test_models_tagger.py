@@ -5,6 +5,7 @@ from allennlp.common.checks import ConfigurationError
 from allennlp.common.testing import ModelTestCase
 
 from tests.test_models_common import (
+    assert_valid_bio,
     build,
     config,
     embedder,
@@ -145,7 +146,4 @@ def test_constrained_decoding_predicts_valid_bio(tiny_bert, tagging_data):
     model.eval()
     with torch.no_grad():
         output = model.make_output_human_readable(model(**batch))
-    for tags in output["tags"]:
-        for previous, tag in zip(["O"] + tags, tags):
-            if tag.startswith("I-"):
-                assert previous in (f"B-{tag[2:]}", tag), tags
+    assert_valid_bio(output["tags"])

@@ -60,7 +60,11 @@ def run(args):
     predictor = Predictor.from_archive(archive)
     count = 0
     for count, sentence in enumerate(sentences(args.input), 1):
-        output = predictor.predict_json(predictor_input(sentence))
+        try:
+            output = predictor.predict_json(predictor_input(sentence))
+        except (ValueError, KeyError) as error:  # the predictor's own message names the fix
+            where = "stdin" if args.input == "-" else args.input
+            raise SystemExit(f"error: {where}, input {count}: {error}") from None
         print(json.dumps(output) if args.json else f"{summary(output)}\t{sentence}")
     if count == 0:
         where = "stdin" if args.input == "-" else args.input

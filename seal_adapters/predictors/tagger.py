@@ -11,10 +11,11 @@ from allennlp.data.tokenizers import Token
 from allennlp.predictors import Predictor
 
 from seal_adapters.predictors.inputs import input_words
+from seal_adapters.predictors.readable import ReadablePredictor
 
 
 @Predictor.register("seal_tagger")
-class SealTaggerPredictor(Predictor):
+class SealTaggerPredictor(ReadablePredictor):
     """Input `{"sentence": "john lives in paris."}` (split into words by spaCy's English
     rules, punctuation apart), `{"text": ...}` or
     `{"tokens": [...]}`; output `{"tokens": [...], "tags": [...], "tag_probs": [...]}`."""
@@ -31,10 +32,3 @@ class SealTaggerPredictor(Predictor):
     def _readable(instance: Instance, output: JsonDict) -> JsonDict:
         words: List[str] = [token.text for token in instance["tokens"].tokens]
         return {"tokens": words, "tags": output["tags"], "tag_probs": output["tag_probs"]}
-
-    def predict_instance(self, instance: Instance) -> JsonDict:
-        return self._readable(instance, super().predict_instance(instance))
-
-    def predict_batch_instance(self, instances):
-        outputs = super().predict_batch_instance(instances)
-        return [self._readable(i, o) for i, o in zip(instances, outputs)]

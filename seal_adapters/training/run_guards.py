@@ -217,7 +217,14 @@ def check_batch_sizes(where: str, options: dict) -> None:
         if size is not None and (isinstance(size, bool) or not isinstance(size, int) or size < 1):
             raise ConfigurationError(f"{where}.batch_size is {size!r}: give a whole number of instances "
                                      "per batch, at least 1 (e.g. 16).")
-        options, where = options.get("batch_sampler"), f"{where}.batch_sampler"
+        sampler = options.get("batch_sampler")
+        if size is not None and isinstance(sampler, dict) and where.endswith("data_loader"):
+            # allennlp: "batch_sampler option is mutually exclusive with batch_size"
+            raise ConfigurationError(
+                f"{where} has both batch_size ({size}) and a batch_sampler "
+                f"('{sampler.get('type', '?')}'), which makes the batches: set the sampler's size "
+                f"instead, e.g. -o '{{\"{where}.batch_sampler.batch_size\": {size}}}'.")
+        options, where = sampler, f"{where}.batch_sampler"
 
 
 def check_trainer_options(options: dict) -> None:

@@ -4,6 +4,8 @@ from allennlp.common.util import JsonDict
 from allennlp.data import Instance
 from allennlp.predictors import Predictor
 
+from seal_adapters.predictors.readable import ReadablePredictor
+
 KEYS = ("premise", "hypothesis")
 SNLI_KEYS = ("sentence1", "sentence2")
 
@@ -19,7 +21,7 @@ def pair_of(json_dict: JsonDict):
 
 
 @Predictor.register("seal_pair_classifier")
-class SealPairClassifierPredictor(Predictor):
+class SealPairClassifierPredictor(ReadablePredictor):
     reader_inputs, model_output = ("premise", "hypothesis"), "label"  # predictor_match.py
 
     def predict(self, premise: str, hypothesis: str) -> JsonDict:
@@ -33,10 +35,3 @@ class SealPairClassifierPredictor(Predictor):
         pair = instance["metadata"].metadata
         return {"premise": pair["premise"], "hypothesis": pair["hypothesis"],
                 "label": output["label"], "probs": output["probs"]}
-
-    def predict_instance(self, instance: Instance) -> JsonDict:
-        return self._readable(instance, super().predict_instance(instance))
-
-    def predict_batch_instance(self, instances):
-        outputs = super().predict_batch_instance(instances)
-        return [self._readable(i, o) for i, o in zip(instances, outputs)]

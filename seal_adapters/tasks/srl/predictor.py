@@ -6,6 +6,7 @@ from allennlp.data import Instance
 from allennlp.predictors import Predictor
 
 from seal_adapters.predictors.inputs import input_words
+from seal_adapters.predictors.readable import ReadablePredictor
 
 
 def predicate_of(json_dict: JsonDict, words) -> int:
@@ -19,7 +20,7 @@ def predicate_of(json_dict: JsonDict, words) -> int:
 
 
 @Predictor.register("seal_srl")
-class SealSrlPredictor(Predictor):
+class SealSrlPredictor(ReadablePredictor):
     reader_inputs, model_output = ("tokens", "verb_label"), "tags"  # predictor_match.py
 
     def predict(self, tokens, predicate_index: int) -> JsonDict:
@@ -35,10 +36,3 @@ class SealSrlPredictor(Predictor):
         meta = instance["metadata"].metadata
         return {"tokens": meta["words"], "verb": meta["verb"],
                 "predicate_index": meta["predicate_index"], "tags": output["tags"]}
-
-    def predict_instance(self, instance: Instance) -> JsonDict:
-        return self._readable(instance, super().predict_instance(instance))
-
-    def predict_batch_instance(self, instances):
-        outputs = super().predict_batch_instance(instances)
-        return [self._readable(i, o) for i, o in zip(instances, outputs)]

@@ -114,6 +114,17 @@ def test_trains_and_predicts_a_label_with_probabilities(tiny_bert, pair_data, tm
                                             r"predictor \(TextualEntailmentPredictor\) reads the key "
                                             r"'premise', which the line lacks.*leave --predictor out"):
             _PredictManager(entailment, str(lines), str(tmp_path / "out.jsonl"), 1, False, False).run()
+    # python -m seal_adapters predict: a line the predictor cannot read is its message, no traceback
+    import argparse
+
+    from seal_adapters.cli import predict as predict_cli
+
+    plain = tmp_path / "plain.txt"
+    plain.write_text("one text only\n")
+    with pytest.raises(SystemExit, match=r"error: .*plain.txt, input 1: Each input needs strings under "
+                                         r"'premise' and 'hypothesis'"):
+        predict_cli.run(argparse.Namespace(archive=str(tmp_path / "run" / "model.tar.gz"),
+                                           input=str(plain), json=False))
     batch = predictor.predict_batch_json([{"premise": "a", "hypothesis": "b"}] * 2)
     assert batch[0]["probs"] == pytest.approx(batch[1]["probs"])
     assert torch.isfinite(torch.tensor(list(output["probs"].values()))).all()

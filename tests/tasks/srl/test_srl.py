@@ -10,7 +10,7 @@ from seal_adapters.data.errors import DataError
 from seal_adapters.embedders.sides import sides_by_name
 from seal_adapters.tasks import all_tasks
 from seal_adapters.tasks.srl.reader import SrlConll2012Reader, bracket_tags
-from tests.test_models_common import build, embedder, one_thread, train  # noqa: F401
+from tests.test_models_common import assert_valid_bio, build, embedder, one_thread, train  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 
@@ -129,10 +129,7 @@ def test_constrained_decoding_never_predicts_an_invalid_transition(tiny_bert, sr
     model.eval()
     with torch.no_grad():
         output = model.make_output_human_readable(model(**batch))
-    for tags in output["tags"]:
-        for previous, tag in zip(["O"] + tags, tags):
-            if tag.startswith("I-"):
-                assert previous in (f"B-{tag[2:]}", tag), tags
+    assert_valid_bio(output["tags"])
     with pytest.raises(ConfigurationError, match="constrained_decoding needs a label_encoding"):
         build({"type": "seal_srl_conll2012", "model_name": tiny_bert},
               srl_model(tiny_bert, constrained_decoding=True, label_encoding=None), srl_data["validation"])
