@@ -16,7 +16,31 @@ def fscore(measure: Metric, reset: bool) -> float:
         return 0.0
 
 
-class ExampleF1(Metric):
+def label_set(row) -> tuple:
+    """The indices of a multi-hot row's labels that are on: a label set, hashable."""
+    return tuple(i for i, on in enumerate(row) if on)
+
+
+class MeanOverCount(Metric):
+    """A metric that is a sum over a count (summed over distributed workers), 0.0 before any
+    data; subclasses add each batch with `_add`."""
+
+    def _add(self, total, count) -> None:
+        self._total += float(dist_reduce_sum(total))
+        self._count += int(dist_reduce_sum(count))
+
+    def get_metric(self, reset: bool = False) -> float:
+        value = self._total / self._count if self._count else 0.0
+        if reset:
+            self.reset()
+        return value
+
+    def reset(self) -> None:
+        self._total = 0.0
+        self._count = 0
+
+
+class ExampleF1(MeanOverCount):
     """Mean over examples of the F1 between the predicted set (probability >= threshold) and
     the gold set; an example with both sets empty counts as 1."""
 
@@ -31,18 +55,7 @@ class ExampleF1(Metric):
         overlap = (predicted * gold).sum(-1)
         total = predicted.sum(-1) + gold.sum(-1)
         f1 = torch.where(total > 0, 2 * overlap / total.clamp_min(1e-8), torch.ones_like(total))
-        self._total += float(dist_reduce_sum(f1.sum()))
-        self._count += int(dist_reduce_sum(f1.numel()))
-
-    def get_metric(self, reset: bool = False) -> float:
-        value = self._total / self._count if self._count else 0.0
-        if reset:
-            self.reset()
-        return value
-
-    def reset(self) -> None:
-        self._total = 0.0
-        self._count = 0
+        self._add(f1.sum(), f1.numel())
 
 
 class MeanAveragePrecision(Metric):
@@ -77,7 +90,7 @@ class MeanAveragePrecision(Metric):
         self._gold: List[numpy.ndarray] = []
 
 
-class InvalidTransitionRate(Metric):
+class InvalidTransitionRate(MeanOverCount):
     """A measure of structure for taggers: the share of sentences whose decoded (argmax)
     tag sequence holds a transition the tag scheme forbids, e.g. under BIO an `I-X` that does
     not follow `B-X` or `I-X` (sentence start and end included), before any constrained
@@ -108,21 +121,10 @@ class InvalidTransitionRate(Metric):
             path = [self._start] + row[:length] + [self._end]
             if not bool(self._allowed[path[:-1], path[1:]].all()):
                 invalid += 1
-        self._invalid += int(dist_reduce_sum(invalid))
-        self._count += int(dist_reduce_sum(counted))
-
-    def get_metric(self, reset: bool = False) -> float:
-        value = self._invalid / self._count if self._count else 0.0
-        if reset:
-            self.reset()
-        return value
-
-    def reset(self) -> None:
-        self._invalid = 0
-        self._count = 0
+        self._add(invalid, counted)
 
 
-class UnseenLabelSetRate(Metric):
+class UnseenLabelSetRate(MeanOverCount):
     """A measure of structure for multi-label models: the share of predicted label sets
     (probability >= threshold) that no training example had as its gold set. The training
     sets are those the model saw in training batches (`seen`, kept in the model's state)."""
@@ -135,20 +137,8 @@ class UnseenLabelSetRate(Metric):
     def __call__(self, probs: torch.Tensor, gold=None, mask: Optional[torch.Tensor] = None):
         (probs,) = self.detach_tensors(probs)
         predicted = (probs >= self.threshold).cpu()
-        unseen = sum(1 for row in predicted.tolist()
-                     if tuple(i for i, on in enumerate(row) if on) not in self.seen)
-        self._unseen += int(dist_reduce_sum(unseen))
-        self._count += int(dist_reduce_sum(predicted.size(0)))
-
-    def get_metric(self, reset: bool = False) -> float:
-        value = self._unseen / self._count if self._count else 0.0
-        if reset:
-            self.reset()
-        return value
-
-    def reset(self) -> None:
-        self._unseen = 0
-        self._count = 0
+        unseen = sum(1 for row in predicted.tolist() if label_set(row) not in self.seen)
+        self._add(unseen, predicted.size(0))
 
 
 def per_tag_scores(measure: Metric, labels: List[str], reset: bool) -> dict:

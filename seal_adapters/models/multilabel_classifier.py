@@ -18,7 +18,13 @@ from allennlp.training.metrics import FBetaMultiLabelMeasure
 from seal_adapters.energies import LabelEnergy
 from seal_adapters.losses import MultiLabelSpace
 from seal_adapters.models.heads import ClassifierHead, LabelScoreHead
-from seal_adapters.models.metrics import ExampleF1, MeanAveragePrecision, UnseenLabelSetRate, fscore
+from seal_adapters.models.metrics import (
+    ExampleF1,
+    MeanAveragePrecision,
+    UnseenLabelSetRate,
+    fscore,
+    label_set,
+)
 from seal_adapters.models.pooling import check_pooler
 from seal_adapters.models.seal_model import SealModel, construct_energy
 
@@ -85,8 +91,7 @@ class SealMultilabelClassifier(SealModel):
         if labels is not None:
             probs = output["probs"]
             if self.training:
-                self._seen_label_sets.update(
-                    tuple(i for i, on in enumerate(row) if on) for row in (labels > 0).tolist())
+                self._seen_label_sets.update(label_set(row) for row in (labels > 0).tolist())
             self._unseen_sets(probs)
             self._example_f1(probs, labels)
             self._micro_f1(probs, labels.long())
@@ -115,14 +120,13 @@ class SealMultilabelClassifier(SealModel):
     # The training label sets travel with the weights (best.th, model.tar.gz) as a tensor.
     def get_extra_state(self) -> torch.Tensor:
         sets = torch.zeros(len(self._seen_label_sets), len(self.labels), dtype=torch.uint8)
-        for row, label_set in enumerate(sorted(self._seen_label_sets)):
-            sets[row, list(label_set)] = 1
+        for row, labels_on in enumerate(sorted(self._seen_label_sets)):
+            sets[row, list(labels_on)] = 1
         return sets
 
     def set_extra_state(self, state: torch.Tensor) -> None:
         self._seen_label_sets.clear()
-        self._seen_label_sets.update(tuple(i for i, on in enumerate(row) if on)
-                                     for row in state.tolist())
+        self._seen_label_sets.update(label_set(row) for row in state.tolist())
 
     def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys,
                               unexpected_keys, error_msgs) -> None:
