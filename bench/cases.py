@@ -2,7 +2,7 @@
 
 Raw cases are a hand-written loop on a plain `adapters` model (AutoModel + adapters.init +
 Parallel); plugin cases go through allennlp's GradientDescentTrainer with the adapter
-embedder, the `alternating_adapters` callback and `seal_text_classifier`. Both use the
+embedder, the `adapter_schedule` callback and `seal_text_classifier`. Both use the
 same SEAL loss (the model's own heads and loss objects), the same batches and AdamW.
 """
 import copy
@@ -19,7 +19,7 @@ from allennlp.training import GradientDescentTrainer
 from allennlp.training.callbacks import TrainerCallback
 from transformers import AutoModel
 
-from seal_adapters.training import AlternatingAdaptersCallback
+from seal_adapters.training import AdapterScheduleCallback
 
 SCHEDULE = [["scorenn", 1], ["tasknn", 1]]
 
@@ -116,7 +116,7 @@ def run_plugin_training(model: Model, batches, device, batch_size: int, warmup: 
     clock = StepClock(device)
     callbacks = [clock]
     if "scorenn" in model.heads:
-        callbacks.insert(0, AlternatingAdaptersCallback("", schedule=SCHEDULE, mode=mode))
+        callbacks.insert(0, AdapterScheduleCallback("", schedule=SCHEDULE, mode=mode))
     batches = [batch for batch in batches for _ in range(repeat)]
     warmup, batch_size = warmup * repeat, batch_size / repeat
     trainer = GradientDescentTrainer(

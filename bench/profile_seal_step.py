@@ -5,7 +5,7 @@
 
 Runs the `bench/run.py` SEAL case (MiniLM-L6 or a small random RoBERTa, batch 32 x 64, two
 seq_bn adapters, `seal_text_classifier` with NCE, allennlp's trainer and the
-`alternating_adapters` callback) and prints one JSON line: milliseconds per optimizer step in
+`adapter_schedule` callback) and prints one JSON line: milliseconds per optimizer step in
 each part, from the `seal.*` profiler labels in the model and the backbone (each channel's
 forward with or without autograd, the TaskNN head, the TaskNN loss with its score term, the
 ScoreNN loss with its sampling and scoring, the diagnostics), autograd's backward, the
@@ -28,7 +28,7 @@ from torch.profiler import ProfilerActivity, profile  # noqa: E402
 import seal_adapters  # noqa: E402,F401
 from bench.cases import SCHEDULE, FixedBatches, make_batches, plugin_model  # noqa: E402
 from bench.run import model_dir  # noqa: E402
-from seal_adapters.training.alternating_adapters import AlternatingAdaptersCallback  # noqa: E402
+from seal_adapters.training.adapter_schedule import AdapterScheduleCallback  # noqa: E402
 
 # profiler event name -> part of the breakdown (labels from adapter_backbone.py / seal_model.py)
 PARTS = {
@@ -88,7 +88,7 @@ def main() -> None:
         warm, measured = batches[:args.warmup * repeat], batches[args.warmup * repeat:]
 
         def trainer(data):
-            callback = AlternatingAdaptersCallback("", schedule=SCHEDULE, mode=args.mode)
+            callback = AdapterScheduleCallback("", schedule=SCHEDULE, mode=args.mode)
             return GradientDescentTrainer(model, optimizer, FixedBatches(data), num_epochs=1,
                                           callbacks=[callback], enable_default_callbacks=False)
 

@@ -1,7 +1,7 @@
 """seal_adapters: SEAL training with two adapters (`scorenn`, `tasknn`) on one frozen transformer.
 
 Importing the package registers all its AllenNLP components (token embedders, the
-`alternating_adapters` and `batch_history` callbacks, models, losses, readers, predictors) and
+`adapter_schedule` and `batch_history` callbacks, models, losses, readers, predictors) and
 every task folder under `seal_adapters/tasks/` (docs/architecture.md).
 """
 from seal_adapters import (  # noqa: F401

@@ -1,4 +1,4 @@
-"""The alternating_adapters callback: who trains when, bit-for-bit freezing, state, errors."""
+"""The adapter_schedule callback: who trains when, bit-for-bit freezing, state, errors."""
 import copy
 from typing import Dict
 
@@ -19,7 +19,7 @@ from allennlp.training.optimizers import Optimizer
 
 from seal_adapters.embedders import PretrainedTransformerWithAdaptersEmbedder
 from seal_adapters.embedders.channels import embed_channels
-from seal_adapters.training import AlternatingAdaptersCallback, parameters_by_side, sides_by_name
+from seal_adapters.training import AdapterScheduleCallback, parameters_by_side, sides_by_name
 
 # Wide bottlenecks (16 units, not 2) and a fixed seed: with 2 ReLU units a random init can
 # leave an adapter with no active unit, and a parameter with zero gradient legitimately does
@@ -83,7 +83,7 @@ def train(model_dir, tmp_path, optimizer_params, schedule, steps=6, model=None, 
     loader = SimpleDataLoader(data, batch_size=2, vocab=vocab)
     parameters = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
     optimizer = Optimizer.from_params(model_parameters=parameters, params=Params(optimizer_params))
-    alternating = AlternatingAdaptersCallback(str(tmp_path), schedule=schedule)
+    alternating = AdapterScheduleCallback(str(tmp_path), schedule=schedule)
     snapshots = Snapshots(str(tmp_path), model)
     trainer = GradientDescentTrainer(model, optimizer, loader, num_epochs=1, callbacks=[alternating, snapshots],
                                      serialization_dir=str(tmp_path))
@@ -149,9 +149,20 @@ def test_turns_span_epochs_and_state_round_trips(tiny_roberta, tmp_path):
     _, _, callback = train(tiny_roberta, tmp_path, OPTIMIZERS["adamw"], [["scorenn", 2], ["tasknn", 3]], steps=4)
     # 4 steps: scorenn, scorenn, tasknn, tasknn -> one tasknn step left in the turn.
     assert (callback.current, callback.steps_in_turn) == ("tasknn", 2)
-    restored = AlternatingAdaptersCallback(str(tmp_path), schedule=[["scorenn", 2], ["tasknn", 3]])
+    restored = AdapterScheduleCallback(str(tmp_path), schedule=[["scorenn", 2], ["tasknn", 3]])
     restored.load_state_dict(copy.deepcopy(callback.state_dict()))
     assert (restored.position, restored.steps_in_turn) == (1, 2)
+
+
+def test_the_old_name_alternating_adapters_builds_the_same_callback(tmp_path):
+    from allennlp.common import Params
+    from allennlp.training.callbacks import TrainerCallback
+
+    for name in ("alternating_adapters", "adapter_schedule"):
+        callback = TrainerCallback.from_params(
+            Params({"type": name, "schedule": [["scorenn", 2], ["tasknn", 3]]}), serialization_dir=str(tmp_path))
+        assert type(callback) is AdapterScheduleCallback
+        assert callback.schedule == [("scorenn", 2), ("tasknn", 3)]
 
 
 def test_checkpoint_restores_the_schedule_position(tiny_roberta, tmp_path):
@@ -165,7 +176,7 @@ def test_checkpoint_restores_the_schedule_position(tiny_roberta, tmp_path):
         model = TwoHeadModel(vocab, tiny_roberta)
         parameters = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
         optimizer = Optimizer.from_params(model_parameters=parameters, params=Params({"type": "adamw", "lr": 1e-3}))
-        callback = AlternatingAdaptersCallback(str(tmp_path), schedule=[["scorenn", 1], ["tasknn", 1]])
+        callback = AdapterScheduleCallback(str(tmp_path), schedule=[["scorenn", 1], ["tasknn", 1]])
         trainer = GradientDescentTrainer(
             model, optimizer, SimpleDataLoader(data, batch_size=2, vocab=vocab), num_epochs=epochs,
             callbacks=[callback], serialization_dir=str(tmp_path), checkpointer=Checkpointer(str(tmp_path)))
@@ -183,7 +194,7 @@ def test_checkpoint_restores_the_schedule_position(tiny_roberta, tmp_path):
 
 
 def test_trained_adapter_is_reported_as_a_metric(tiny_roberta, tmp_path):
-    callback = AlternatingAdaptersCallback(str(tmp_path), schedule=[["scorenn", 1], ["tasknn", 1]])
+    callback = AdapterScheduleCallback(str(tmp_path), schedule=[["scorenn", 1], ["tasknn", 1]])
     metrics = {}
     callback.on_batch(None, [], [], metrics, 0, 1, is_training=True)
     assert metrics == {"steps_scorenn": 1, "steps_tasknn": 0, "trained_adapter": 0}
@@ -201,13 +212,13 @@ def test_trained_adapter_is_reported_as_a_metric(tiny_roberta, tmp_path):
 ])
 def test_bad_schedules(tmp_path, schedule, message):
     with pytest.raises(ConfigurationError) as error:
-        AlternatingAdaptersCallback(str(tmp_path), schedule=schedule)
+        AdapterScheduleCallback(str(tmp_path), schedule=schedule)
     assert message in str(error.value)
 
 
 def test_schedule_naming_an_adapter_the_model_lacks(tiny_roberta, tmp_path):
     model = TwoHeadModel(Vocabulary(), tiny_roberta)
-    callback = AlternatingAdaptersCallback(str(tmp_path), schedule=[["scorenn", 1], ["tasknnn", 1]])
+    callback = AdapterScheduleCallback(str(tmp_path), schedule=[["scorenn", 1], ["tasknnn", 1]])
     message = r"names adapter\(s\) \['tasknnn'\], but the model's embedder has \['scorenn', 'tasknn'\]"
     with pytest.raises(ConfigurationError, match=message):
         callback.attach(model)
@@ -220,7 +231,7 @@ def test_model_without_adapter_embedder(tmp_path):
             self.linear = torch.nn.Linear(2, 2)
 
     with pytest.raises(ConfigurationError, match="needs a model with an adapter embedder"):
-        AlternatingAdaptersCallback(str(tmp_path)).attach(Plain())
+        AdapterScheduleCallback(str(tmp_path)).attach(Plain())
 
 
 def test_sides_come_from_structure_so_an_adapter_may_be_named_like_a_module(tiny_roberta, sentiment_data):
@@ -258,7 +269,7 @@ def test_a_loader_without_repetition_is_named_and_a_side_without_turns_refused(c
         return types.SimpleNamespace(data_loader=type("Loader", (), {
             "__len__": lambda self: batches, "batch_sampler": sampler})())
 
-    callback = AlternatingAdaptersCallback(serialization_dir=".", schedule=[["scorenn", 2], ["tasknn", 1]])
+    callback = AdapterScheduleCallback(serialization_dir=".", schedule=[["scorenn", 2], ["tasknn", 1]])
     callback._accumulation = 1
     with caplog.at_level(logging.WARNING):
         callback._check_every_side_gets_a_turn(trainer(5), None)
@@ -273,5 +284,5 @@ def test_a_loader_without_repetition_is_named_and_a_side_without_turns_refused(c
     repeat = RepeatEachBatchSampler(batch_size=4, times=3)
     with caplog.at_level(logging.WARNING):
         callback._check_every_side_gets_a_turn(trainer(2), repeat)
-        AlternatingAdaptersCallback(serialization_dir=".", mode="joint")._check_every_side_gets_a_turn(trainer(1), None)
+        AdapterScheduleCallback(serialization_dir=".", mode="joint")._check_every_side_gets_a_turn(trainer(1), None)
     assert caplog.text == ""

@@ -41,7 +41,7 @@ def case(name, problem, changes, expected, xfail=None):
 
 
 def schedule(*turns):
-    return [{"type": "alternating_adapters", "schedule": [list(t) for t in turns]}]
+    return [{"type": "adapter_schedule", "schedule": [list(t) for t in turns]}]
 
 
 def seal_model(**options):
@@ -125,7 +125,7 @@ BAD_INPUTS = [
          ["names adapter(s) ['tasknnn'], but the model's embedder has ['scorenn', 'tasknn']",
           "Fix the schedule or the embedder's 'adapters'"]),
     case("schedule-flat-list", "a flat schedule list instead of [name, steps] pairs",
-         {SCHEDULE: [{"type": "alternating_adapters", "schedule": ["scorenn", 1, "tasknn", 1]}]},
+         {SCHEDULE: [{"type": "adapter_schedule", "schedule": ["scorenn", 1, "tasknn", 1]}]},
          ["schedule entry 'scorenn' must be [adapter_name, steps]",
           'e.g. [["scorenn", 1], ["tasknn", 1]]']),
     case("schedule-zero-steps", "a turn of zero steps", {SCHEDULE: schedule(("scorenn", 0), ("tasknn", 1))},
@@ -134,10 +134,10 @@ BAD_INPUTS = [
          {SCHEDULE: schedule(("scorenn", 2), ("tasknn", -3))},
          ["'tasknn' has -3 steps", "must be a positive integer"]),
     case("schedule-empty", "an empty schedule",
-         {SCHEDULE: [{"type": "alternating_adapters", "schedule": []}]},
+         {SCHEDULE: [{"type": "adapter_schedule", "schedule": []}]},
          ["the schedule is empty", "give e.g. [[\"scorenn\", 1], [\"tasknn\", 1]]"]),
     case("schedule-entry-without-steps", "a turn without its step count",
-         {SCHEDULE: [{"type": "alternating_adapters", "schedule": [["scorenn"]]}]},
+         {SCHEDULE: [{"type": "adapter_schedule", "schedule": [["scorenn"]]}]},
          ["schedule entry ['scorenn'] must be [adapter_name, steps]"]),
     case("model-names-missing-adapter", "the model's tasknn_adapter is not in the embedder",
          {"model": seal_model(tasknn_adapter="task_nn")},
@@ -377,7 +377,7 @@ BAD_INPUTS = [
          ["trainer.learning_rate_scheduler warms up for 5 steps, but the run takes only 1"]),
     case("alternating-epoch-shorter-than-a-cycle", "an alternating schedule on one batch an epoch, no repetition",
          {},
-         ["alternating_adapters: an epoch has only 1 optimizer step(s), fewer than one cycle of the "
+         ["adapter_schedule: an epoch has only 1 optimizer step(s), fewer than one cycle of the "
           "schedule [['scorenn', 1], ['tasknn', 1]], so ['tasknn'] would never train"]),
     case("bucket-sorting-key-not-a-field", "a bucket sampler sorting by a field the reader does not make",
          {"data_loader": {"batch_sampler": {"type": "bucket", "batch_size": 8, "sorting_keys": ["text"]}}},
@@ -579,7 +579,7 @@ def test_cli_shows_the_error_before_training(name, tmp_path, tiny_roberta, monke
                     'size from its config.json (e.g. 384 for MiniLM), got "abc"']
     else:
         overrides = {"trainer.callbacks": schedule(("scorenn", 1), ("taskn", 1))}
-        expected = ["ConfigurationError: alternating_adapters: the schedule names adapter(s) ['taskn']"]
+        expected = ["ConfigurationError: adapter_schedule: the schedule names adapter(s) ['taskn']"]
     args = ["allennlp", "train", config, "-s", str(tmp_path / "run"), "-o", json.dumps(overrides)]
     result = run_cli(args, env)
     assert result.returncode != 0

@@ -30,7 +30,7 @@ CONFIGS = sorted(os.path.basename(p) for p in glob.glob(os.path.join(CONFIG_DIR,
 # Which task owns each config (its registration in seal_adapters/tasks/<task>/task.py), whose
 # example data the config is built on.
 OWNER = {config: task for task in all_tasks().values() for config in task.all_configs()}
-# SEAL configs that train both sides in every step (alternating_adapters mode "joint").
+# SEAL configs that train both sides in every step (adapter_schedule mode "joint").
 JOINT = {"seal_sentiment.jsonnet", "seal_ner.jsonnet", "seal_multilabel.jsonnet", "seal_entity_types.jsonnet",
          "seal_ner_conll2003.jsonnet"}
 ENV_VARS = ("SEAL_TRANSFORMER", "SEAL_TRAIN", "SEAL_VALIDATION", "SEAL_TEST")
@@ -161,7 +161,7 @@ def test_seal_configs_alternate_and_baselines_do_not(tiny_bert, data_files):
     for name in ("seal_sentiment.jsonnet", "seal_multilabel.jsonnet", "seal_ner.jsonnet",
                  "seal_sentiment_lora.jsonnet"):
         params = load(name, tiny_bert, data_files).as_dict()
-        assert params["trainer"]["callbacks"][0]["type"] == "alternating_adapters", name
+        assert params["trainer"]["callbacks"][0]["type"] == "adapter_schedule", name
         assert params["trainer"]["callbacks"][0].get("mode", "alternate") == (
             "joint" if name in JOINT else "alternate"), name
         assert params["model"].get("score_loss_weight", DEFAULT_SCORE_LOSS_WEIGHT) > 0

@@ -1,7 +1,7 @@
 """2-process CPU distributed training (gloo) through the real `allennlp train` CLI.
 
 One config (written below, no imports) trains allennlp's `basic_classifier` on the tiny
-RoBERTa with two `seq_bn` adapters and the `alternating_adapters` callback. The runs:
+RoBERTa with two `seq_bn` adapters and the `adapter_schedule` callback. The runs:
 
 * 2 processes (`cuda_devices: [-1, -1]`, gloo), batch size B per process, with
   `evaluate_on_test: true`: the full path fix 4 of the compat layer is for;
@@ -75,7 +75,7 @@ local hidden = std.parseInt(std.extVar('SEAL_HIDDEN_SIZE'));
     optimizer: { type: 'adamw', lr: 1e-2 },
     callbacks: [
       { type: 'save_initial_weights' },
-      { type: 'alternating_adapters', schedule: [['scorenn', 1], ['tasknn', 1]] },
+      { type: 'adapter_schedule', schedule: [['scorenn', 1], ['tasknn', 1]] },
     ],
   },
 }

@@ -1,4 +1,4 @@
-"""Gradient accumulation with the alternating_adapters callback: accumulation k at batch b
+"""Gradient accumulation with the adapter_schedule callback: accumulation k at batch b
 trains both sides exactly as batch k*b without it (alternating and joint, with and without a
 gradient scaler), and repeat_each_batch repeats whole accumulation groups."""
 import random

@@ -2,7 +2,7 @@
 import pytest
 import torch
 
-from seal_adapters.training.alternating_adapters import AlternatingAdaptersCallback
+from seal_adapters.training.adapter_schedule import AdapterScheduleCallback
 from tests.test_models_common import build, count_adapter_calls, embedder, one_thread, reader  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("one_thread")
@@ -16,7 +16,7 @@ def alternate_on_one_batch(model, batch, schedule, steps, optimizer=None):
 def alternate(model, batches, schedule, optimizer=None):
     """One optimizer step per batch of `batches`, with the callback's backward (the loss,
     then the frozen side's gradients dropped)."""
-    callback = AlternatingAdaptersCallback("", schedule=schedule)
+    callback = AdapterScheduleCallback("", schedule=schedule)
     callback.attach(model)
     optimizer = optimizer or torch.optim.SGD(model.parameters(), lr=0.1)
     model.train()
@@ -89,7 +89,7 @@ def test_no_graph_is_kept_when_batches_do_not_repeat(tiny_roberta, sentiment_dat
     without autograd, as without reuse."""
     torch.manual_seed(0)
     model, batch, _ = seal(tiny_roberta, sentiment_data, True)
-    callback = AlternatingAdaptersCallback("", schedule=[["scorenn", 1], ["tasknn", 1]])
+    callback = AdapterScheduleCallback("", schedule=[["scorenn", 1], ["tasknn", 1]])
     callback.attach(model)
     model.train()
     for step in range(4):
@@ -145,7 +145,7 @@ def test_a_changed_channel_is_computed_again(tiny_roberta, sentiment_data):
     alternate_on_one_batch(model, batch, [["scorenn", 1], ["tasknn", 1]], 2)  # batches repeat
     batch = other_batch(batch)
     tasknn.clear()
-    callback = AlternatingAdaptersCallback("", schedule=[["scorenn", 1], ["tasknn", 1]])
+    callback = AdapterScheduleCallback("", schedule=[["scorenn", 1], ["tasknn", 1]])
     callback.attach(model)
     model.train()
     model(**batch)["loss"].backward()  # ScoreNN step: the TaskNN channel is kept
@@ -165,7 +165,7 @@ def test_the_kept_graph_is_left_alone_by_the_steps_backward(tiny_roberta, sentim
     model, batch, _ = seal(tiny_roberta, sentiment_data, True)
     alternate_on_one_batch(model, batch, [["scorenn", 1], ["tasknn", 1]], 2)  # batches repeat
     batch = other_batch(batch)
-    callback = AlternatingAdaptersCallback("", schedule=[["scorenn", 1], ["tasknn", 1]])
+    callback = AdapterScheduleCallback("", schedule=[["scorenn", 1], ["tasknn", 1]])
     callback.attach(model)
     model.train()
     model.zero_grad(set_to_none=True)

@@ -441,9 +441,9 @@ def test_seal_config_swaps_the_seal_run_for_a_config_extending_the_tasks(tiny_be
     joint = seeded_compare.build_run_config(task, "seal", 1, tiny_bert, parser.parse_args(["--task", "ner"]))
     args = parser.parse_args(["--task", "ner", "--seal-config", "seal_ner_alternating.jsonnet"])
     alternating = seeded_compare.build_run_config(task, "seal", 1, tiny_bert, args)
-    assert joint["trainer"]["callbacks"][0] == {"type": "alternating_adapters", "mode": "joint"}
+    assert joint["trainer"]["callbacks"][0] == {"type": "adapter_schedule", "mode": "joint"}
     assert alternating["trainer"]["callbacks"][0] == {
-        "type": "alternating_adapters", "schedule": [["scorenn", 1], ["tasknn", 1]]}
+        "type": "adapter_schedule", "schedule": [["scorenn", 1], ["tasknn", 1]]}
     assert alternating["data_loader"] == {
         "batch_sampler": {"type": "repeat_each_batch", "times": 2, "batch_size": 16}}
     assert joint["data_loader"] == {"batch_size": 16, "shuffle": True}

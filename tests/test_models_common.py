@@ -77,11 +77,11 @@ def reader(kind: str, model_dir: str) -> dict:
 
 def config(reader_params: dict, model: dict, train: str, validation: str, epochs: int = 1,
            lr: float = 1e-3, batch_size: int = 16, schedule=None, validation_metric=None) -> dict:
-    """A training config; `schedule` adds the alternating_adapters callback. The default lr
+    """A training config; `schedule` adds the adapter_schedule callback. The default lr
     is low: at 1e-2 one epoch can kill both ReLUs of a 2-unit bottleneck adapter (the 32-wide
     fixture models), which leaves it without gradients and fails the gradient check."""
     trainer = {"num_epochs": epochs, "optimizer": {"type": "adamw", "lr": lr},
-               "callbacks": [] if schedule is None else [{"type": "alternating_adapters",
+               "callbacks": [] if schedule is None else [{"type": "adapter_schedule",
                                                          "schedule": schedule}]}
     if validation_metric:
         trainer["validation_metric"] = validation_metric

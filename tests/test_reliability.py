@@ -47,7 +47,7 @@ OVERRIDES = {
     "trainer.num_epochs": 2, "data_loader.batch_size": 4,
     "random_seed": 1, "numpy_seed": 2, "pytorch_seed": 3,
     "trainer.checkpointer.save_every_num_batches": 3,
-    "trainer.callbacks": [{"type": "alternating_adapters", "schedule": [["scorenn", 2], ["tasknn", 3]]}],
+    "trainer.callbacks": [{"type": "adapter_schedule", "schedule": [["scorenn", 2], ["tasknn", 3]]}],
     "model.text_field_embedder.token_embedders.tokens.transformer_kwargs": {
         "hidden_dropout_prob": 0.0, "attention_probs_dropout_prob": 0.0},
 }
@@ -263,7 +263,7 @@ NON_FINITE = [
 
 @pytest.mark.parametrize("fault, message", NON_FINITE, ids=["nan", "inf"])
 def test_non_finite_loss_stops_naming_step_and_adapter(fault, message, env, tmp_path):
-    schedule = [{"type": "alternating_adapters", "schedule": [["scorenn", 2], ["tasknn", 1]]}]
+    schedule = [{"type": "adapter_schedule", "schedule": [["scorenn", 2], ["tasknn", 1]]}]
     undo = fault_injection.install(fault)
     try:
         with pytest.raises(NonFiniteLossError) as error:

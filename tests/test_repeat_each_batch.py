@@ -14,7 +14,7 @@ from allennlp.training.callbacks import TrainerCallback
 from allennlp.training.optimizers import Optimizer
 
 from seal_adapters.data import RepeatEachBatchSampler
-from seal_adapters.training import AlternatingAdaptersCallback
+from seal_adapters.training import AdapterScheduleCallback
 from tests.test_alternating import TwoHeadModel, instances
 
 
@@ -51,7 +51,7 @@ def trainer_for(model_dir, tmp_path, sampler, schedule, epochs=1, count=12):
     loader.index_with(vocab)
     parameters = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
     optimizer = Optimizer.from_params(model_parameters=parameters, params=Params({"type": "adam", "lr": 1e-3}))
-    alternating = AlternatingAdaptersCallback(str(tmp_path), schedule=schedule)
+    alternating = AdapterScheduleCallback(str(tmp_path), schedule=schedule)
     recorder = Recorder(str(tmp_path), alternating.adapter_order)
     trainer = GradientDescentTrainer(model, optimizer, loader, num_epochs=epochs,
                                      callbacks=[alternating, recorder], serialization_dir=str(tmp_path))

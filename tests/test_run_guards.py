@@ -206,7 +206,7 @@ def test_one_training_text_with_two_labels_is_warned_about_with_its_places(tiny_
     """The same sentence labelled neg and pos (plugin reader: file and line) is named in one
     warning; distinct texts, or one text repeated with one label, give none."""
     from seal_adapters.data import conflicting_labels
-    from seal_adapters.data.text_jsonl_reader import TextJsonlReader
+    from seal_adapters.tasks.text_classification.jsonl_reader import TextJsonlReader
 
     warnings = []
     monkeypatch.setattr(conflicting_labels.logger, "warning", lambda text, *args: warnings.append(text % args))

@@ -10,7 +10,7 @@ from allennlp.training.optimizers import Optimizer
 
 from seal_adapters.data.repeat_each_batch import RepeatEachBatchSampler
 from seal_adapters.energies import LabelEnergy, TagEnergy
-from seal_adapters.training import AlternatingAdaptersCallback
+from seal_adapters.training import AdapterScheduleCallback
 from tests.test_models_common import _train_without_dropout, build, embedder, one_thread, reader  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("one_thread")
@@ -143,7 +143,7 @@ def joint_trainer(model, batch_instances, vocab, tmp_path, sampler=None):
     parameters = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
     optimizer = Optimizer.from_params(model_parameters=parameters,
                                       params=Params({"type": "adamw", "lr": 1e-2}))
-    callback = AlternatingAdaptersCallback(str(tmp_path), mode="joint")
+    callback = AdapterScheduleCallback(str(tmp_path), mode="joint")
     return GradientDescentTrainer(model, optimizer, loader, num_epochs=1, callbacks=[callback],
                                   serialization_dir=str(tmp_path)), callback
 
@@ -168,13 +168,13 @@ def test_joint_mode_trains_both_sides_every_step(tiny_roberta, sentiment_data, t
 
 
 def test_joint_mode_refuses_repeated_batches(tmp_path):
-    callback = AlternatingAdaptersCallback(str(tmp_path), mode="joint")
+    callback = AdapterScheduleCallback(str(tmp_path), mode="joint")
     sampler = RepeatEachBatchSampler.__new__(RepeatEachBatchSampler)
     sampler.times = 2
     with pytest.raises(ConfigurationError, match="joint mode.*repeats each batch 2 times"):
         callback._check_repetition(sampler)
     with pytest.raises(ConfigurationError, match="mode must be one of"):
-        AlternatingAdaptersCallback(str(tmp_path), mode="both")
+        AdapterScheduleCallback(str(tmp_path), mode="both")
 
 
 # -- energies -----------------------------------------------------------------------------

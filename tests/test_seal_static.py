@@ -28,7 +28,7 @@ def stage_one(tiny_roberta, sentiment_data, tmp_path_factory):
     directory = tmp_path_factory.mktemp("stage_one") / "run"
     params = config(reader("text", tiny_roberta), classifier(tiny_roberta), sentiment_data["train"],
                     sentiment_data["validation"], epochs=1, lr=1e-2)
-    params["trainer"]["callbacks"] = [{"type": "alternating_adapters", "mode": "joint"}]
+    params["trainer"]["callbacks"] = [{"type": "adapter_schedule", "mode": "joint"}]
     model, _ = train(params, directory)
     return str(directory), side(model, "scorenn")
 

@@ -1,7 +1,7 @@
 // The foundation example: allennlp's own basic_classifier on a frozen transformer with one
 // adapter (tasknn) that trains, and nothing else of the transformer. A plain allennlp model
 // reads one channel, so it gets one adapter and no alternation (two adapters and the
-// alternating_adapters callback are for models that read both, as the SEAL models do). Copy it
+// adapter_schedule callback are for models that read both, as the SEAL models do). Copy it
 // and point it at your data and model:
 //
 //   SEAL_TRANSFORMER=/path/to/hf_model_dir SEAL_HIDDEN_SIZE=384 SEAL_TRAIN=train.jsonl SEAL_VALIDATION=dev.jsonl \

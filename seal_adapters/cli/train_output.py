@@ -1,5 +1,5 @@
 """What a new user sees of `allennlp train`: its progress bars, the per-epoch summary of
-the `alternating_adapters` callback, warnings and errors; the parameter dump and the other
+the `adapter_schedule` callback, warnings and errors; the parameter dump and the other
 INFO lines still go to the run's `out.log`. On failure the raw tail is shown."""
 import os
 import re
@@ -12,7 +12,7 @@ from typing import IO, List, Optional
 PROGRESS = re.compile(r"(\d+it \[|\d+/\d+ \[|it/s\]|s/it\])")
 LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\d [\d:,]+ - (\w+) - ([\w.]+) - (.*)$")
 SHOWN_INFO = (
-    ("seal_adapters.training.alternating_adapters", re.compile(r"^epoch \d+ \|")),
+    ("seal_adapters.training.adapter_schedule", re.compile(r"^epoch \d+ \|")),
     ("seal_adapters.reporting.batch_history", re.compile(r"^epoch \d+ \|")),
     ("allennlp.commands.train", re.compile(r"evaluated using the best epoch")),
 )

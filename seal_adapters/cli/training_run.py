@@ -120,7 +120,7 @@ def build_config(config_path: str, model_name: str, data_dir: str, budget: Budge
     trainer = config.setdefault("trainer", {})
     trainer["num_epochs"] = budget.epochs
     callbacks: List[Dict[str, Any]] = [c for c in trainer.get("callbacks", []) if c != CALLBACK]
-    trainer["callbacks"] = callbacks + [CALLBACK]  # after alternating_adapters: it reads its turn
+    trainer["callbacks"] = callbacks + [CALLBACK]  # after adapter_schedule: it reads its turn
     return config
 
 

@@ -9,7 +9,7 @@ every example once, and the ScoreNN scores the very batch the TaskNN then learns
 
 With gradient accumulation (`num_gradient_accumulation_steps` k > 1) an optimizer step
 sums k batches, so whole groups of k batches are repeated (`group`, set from the trainer by
-the `alternating_adapters` callback): each side's step sees the same k batches. A short last
+the `adapter_schedule` callback): each side's step sees the same k batches. A short last
 group is filled up to k by cycling its batches, so no step mixes two sides' turns.
 
 Use it for training only; give `validation_data_loader` a plain loader (repeating changes no
@@ -39,7 +39,7 @@ class RepeatEachBatchSampler(BatchSampler):
         Instead of `batch_sampler`: random batches of this size, shuffled every epoch.
     times : `int`, optional (default = `2`)
         How often each batch comes, in a row: the steps of one cycle of the
-        `alternating_adapters` schedule (2 for one scorenn and one tasknn step).
+        `adapter_schedule` schedule (2 for one scorenn and one tasknn step).
     """
 
     def __init__(self, batch_sampler: Optional[BatchSampler] = None, batch_size: Optional[int] = None,

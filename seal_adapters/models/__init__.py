@@ -1,5 +1,3 @@
-"""Models of seal_adapters: `seal_text_classifier`, `seal_multilabel_classifier`, `seal_tagger`."""
-from seal_adapters.models.multilabel_classifier import SealMultilabelClassifier
-from seal_adapters.models.seal_model import SealModel
-from seal_adapters.models.tagger import SealTagger
-from seal_adapters.models.text_classifier import SealTextClassifier
+"""The SEAL model base and what every task's model shares (heads, pooling, metrics' base,
+the idle-channel cache, SEAL-static). The models themselves live in their task folders."""
+from seal_adapters.models.seal_model import SealModel  # noqa: F401

@@ -9,7 +9,7 @@ adapter alone. The training loss is `tasknn_loss + scorenn_loss`:
   gradient flows through the ScoreNN into y_hat only, never into the ScoreNN.
 
 So the sum trains each side by its own loss alone, with both sides trainable at once or with
-the `alternating_adapters` callback dropping the idle side's gradients.
+the `adapter_schedule` callback dropping the idle side's gradients.
 """
 import logging
 from typing import Any, Callable, Dict, List, Optional, Tuple
@@ -278,7 +278,7 @@ class SealModel(Model):
             raise ConfigurationError(
                 f"{self.name}: nothing to train in this step (no trainable parameter reaches the "
                 f"loss). With score_loss_weight 0 the '{self.scorenn_adapter}' adapter is unused: "
-                "remove it from the alternating_adapters schedule and the embedder."
+                "remove it from the adapter_schedule schedule and the embedder."
             )
         output["loss"] = loss
         return output

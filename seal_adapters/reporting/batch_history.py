@@ -2,7 +2,7 @@
 
 allennlp keeps only per-epoch metrics, and the per-side losses that SEAL models report
 (`tasknn_loss`, `scorenn_loss`) are running means over the epoch. This callback turns them
-back into per-step values and records which adapter the `alternating_adapters` callback
+back into per-step values and records which adapter the `adapter_schedule` callback
 trained in that step (put it after that callback in `trainer.callbacks`). At the end it
 writes the process's peak resident memory, since allennlp's `peak_worker_0_memory_MB` is
 sampled at the start of each epoch and so misses the last epoch.
@@ -19,7 +19,7 @@ from typing import Any, Dict, Optional, Tuple
 
 from allennlp.training.callbacks import TrainerCallback
 
-from seal_adapters.training.alternating_adapters import AlternatingAdaptersCallback
+from seal_adapters.training.adapter_schedule import AdapterScheduleCallback
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +58,7 @@ class BatchHistoryCallback(TrainerCallback):
 
     def _adapter_order(self, trainer):
         for callback in getattr(trainer, "_callbacks", []):
-            if isinstance(callback, AlternatingAdaptersCallback):
+            if isinstance(callback, AdapterScheduleCallback):
                 return callback.adapter_order
         return None
 
@@ -91,7 +91,7 @@ class BatchHistoryCallback(TrainerCallback):
 
     def on_epoch(self, trainer, metrics: Dict[str, Any], epoch: int, is_primary: bool = True,
                  **kwargs) -> None:
-        """Without `alternating_adapters` (which logs its own), the same one-line summary."""
+        """Without `adapter_schedule` (which logs its own), the same one-line summary."""
         if not is_primary or epoch < 0 or self._adapter_order(trainer) is not None:
             return
         numbers = {k: v for k, v in sorted(metrics.items()) if isinstance(v, (int, float))}

@@ -5,7 +5,7 @@ weights), with the bare message "nan loss encountered", and its check runs befor
 callback's `on_backward`. So the check is a forward hook on the model: it sees each training
 loss as the model returns it, before allennlp's check, the backward pass and the optimizer
 step, so no weights are changed by the bad step and every checkpoint written so far is finite.
-Every `allennlp train` run gets it (run_guards.py); the `alternating_adapters` callback says
+Every `allennlp train` run gets it (run_guards.py); the `adapter_schedule` callback says
 which adapter trains (`training_description`).
 """
 from typing import Optional

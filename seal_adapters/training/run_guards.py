@@ -1,6 +1,6 @@
 """Checks every `allennlp train` run gets, whatever its config, before the first step.
 
-Why here and not in a callback: the baseline configs have no `alternating_adapters`
+Why here and not in a callback: the baseline configs have no `adapter_schedule`
 callback, and a guard that only some configs get is a trap. `install()` (called when
 seal_adapters is imported: `--include-package seal_adapters` or `.allennlp_plugins`) wraps
 allennlp's `TrainModel.run`, so the checks run once the trainer is built and before it trains:
@@ -15,7 +15,7 @@ allennlp's `TrainModel.run`, so the checks run once the trainer is built and bef
 * one forward pass on one validation batch: layer sizes and `validation_metric` (first_forward.py);
 * a NaN/inf training loss stops the run before its step changes weights (finite_loss.py);
 * adapters the loss never uses are frozen with a warning after the first step, in runs
-  without the `alternating_adapters` callback (unused_adapters.py).
+  without the `adapter_schedule` callback (unused_adapters.py).
 """
 import difflib
 import logging
@@ -33,7 +33,7 @@ from seal_adapters.data.label_coverage import (
 )
 from seal_adapters.data.split_overlap import warn_if_split_is_training_data
 from seal_adapters.data.tag_scheme import check_bio_transitions, check_bioul_sequences, check_tag_scheme
-from seal_adapters.training.alternating_adapters import AlternatingAdaptersCallback
+from seal_adapters.training.adapter_schedule import AdapterScheduleCallback
 from seal_adapters.training.finite_loss import guard_finite_loss
 from seal_adapters.training.first_forward import check_validation_metric, first_batch, run_first_forward
 from seal_adapters.training.optimizer_check import check_optimizer_options
@@ -373,7 +373,7 @@ def check_before_training(train_model) -> None:
 
 def add_unused_adapter_guard(trainer) -> None:
     callbacks = getattr(trainer, "_callbacks", None)
-    if callbacks is not None and not any(isinstance(c, AlternatingAdaptersCallback) for c in callbacks):
+    if callbacks is not None and not any(isinstance(c, AdapterScheduleCallback) for c in callbacks):
         callbacks.append(UnusedAdapterGuard(getattr(trainer, "_serialization_dir", None)))
 
 

@@ -3,7 +3,7 @@
 Why: with `output` naming one adapter and a model that asks for no other channel (allennlp's
 own models), the other adapters stay trainable, get no gradient, fail allennlp's gradient
 check (`ModelTestCase`) and keep optimizer state for nothing. Which adapters a model uses is
-only known from a real step, so every `allennlp train` run without the `alternating_adapters`
+only known from a real step, so every `allennlp train` run without the `adapter_schedule`
 callback (which reports it in its epoch summary instead) gets this check on its first
 training batch.
 """
@@ -33,7 +33,7 @@ def adapter_parameters(model: torch.nn.Module) -> Dict[str, List[torch.nn.Parame
 
 
 class UnusedAdapterGuard(TrainerCallback):
-    """Not registered: `run_guards` adds it to runs without `alternating_adapters`."""
+    """Not registered: `run_guards` adds it to runs without `adapter_schedule`."""
 
     def on_batch(self, trainer, batch_inputs, batch_outputs, batch_metrics, epoch: int,
                  batch_number: int, is_training: bool, is_primary: bool = True, **kwargs) -> None:

@@ -6,8 +6,8 @@
   default_schedule:: [['scorenn', 1], ['tasknn', 1]],
 
   alternating(schedule=self.default_schedule)::
-    if schedule == 'joint' then { type: 'alternating_adapters', mode: 'joint' }
-    else { type: 'alternating_adapters', schedule: schedule },
+    if schedule == 'joint' then { type: 'adapter_schedule', mode: 'joint' }
+    else { type: 'adapter_schedule', schedule: schedule },
 
   // Training batches. With a schedule (SEAL): each batch once per step of a schedule cycle,
   // in a row (repeat_each_batch), so the ScoreNN and the TaskNN both train on every batch.

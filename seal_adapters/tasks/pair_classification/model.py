@@ -9,7 +9,7 @@ import torch
 from allennlp.data import TextFieldTensors
 from allennlp.models import Model
 
-from seal_adapters.models.text_classifier import SealTextClassifier
+from seal_adapters.tasks.text_classification.model import SealTextClassifier
 
 
 @Model.register("seal_pair_classifier")

@@ -13,8 +13,8 @@ from allennlp.data import TextFieldTensors, Vocabulary
 from allennlp.models import Model
 from allennlp.modules import TextFieldEmbedder
 
-from seal_adapters.models.span_f1 import span_f1
-from seal_adapters.models.tagger import SealTagger
+from seal_adapters.tasks.tagging.model import SealTagger
+from seal_adapters.tasks.tagging.span_f1 import span_f1
 
 PREDICATE_TAG = "V"
 

@@ -81,7 +81,7 @@ def test_trains_and_predicts_a_label_with_probabilities(tiny_bert, pair_data, tm
                   "score_loss_weight": 0.1, "scorenn_loss": {"type": "margin"}},
         "data_loader": {"batch_size": 16, "shuffle": True},
         "trainer": {"num_epochs": 1, "optimizer": {"type": "adamw", "lr": 1e-3},
-                    "callbacks": [{"type": "alternating_adapters", "mode": "joint"}]},
+                    "callbacks": [{"type": "adapter_schedule", "mode": "joint"}]},
     }
     _, metrics = train(config, tmp_path / "run")
     assert 0.0 <= metrics["test_accuracy"] <= 1.0 and metrics["training_scorenn_loss"] > 0

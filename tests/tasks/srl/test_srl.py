@@ -143,7 +143,7 @@ def test_trains_evaluates_and_predicts_from_tokens_and_a_predicate(tiny_bert, sr
         "model": srl_model(tiny_bert),
         "data_loader": {"batch_size": 16, "shuffle": True},
         "trainer": {"num_epochs": 1, "optimizer": {"type": "adamw", "lr": 1e-3},
-                    "callbacks": [{"type": "alternating_adapters", "mode": "joint"}]},
+                    "callbacks": [{"type": "adapter_schedule", "mode": "joint"}]},
     }
     _, metrics = train(config, tmp_path / "run")
     assert 0.0 <= metrics["test_f1-measure-overall"] <= 1.0

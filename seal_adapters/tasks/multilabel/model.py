@@ -18,15 +18,10 @@ from allennlp.training.metrics import FBetaMultiLabelMeasure
 from seal_adapters.energies import LabelEnergy
 from seal_adapters.losses import MultiLabelSpace
 from seal_adapters.models.heads import ClassifierHead, LabelScoreHead
-from seal_adapters.models.metrics import (
-    ExampleF1,
-    MeanAveragePrecision,
-    UnseenLabelSetRate,
-    fscore,
-    label_set,
-)
+from seal_adapters.models.metrics import fscore, label_set
 from seal_adapters.models.pooling import check_pooler
 from seal_adapters.models.seal_model import SealModel, construct_energy
+from seal_adapters.tasks.multilabel.metrics import ExampleF1, MeanAveragePrecision, UnseenLabelSetRate
 
 
 @Model.register("seal_multilabel_classifier")

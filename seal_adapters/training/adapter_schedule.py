@@ -1,4 +1,6 @@
-"""`alternating_adapters`: train one adapter (and its side of the model) at a time.
+"""`adapter_schedule` (formerly `alternating_adapters`, still registered under that name):
+which adapters (and their sides of the model) train in each optimizer step, alternating
+one at a time or jointly.
 
 SEAL alternates between the ScoreNN and the TaskNN. Here both are adapters on one frozen
 transformer, so alternation means: for `steps` optimizer steps only the named adapter's
@@ -43,7 +45,7 @@ MODES = ("alternate", "joint")
 def _parse_schedule(schedule: Sequence[Union[Sequence[Any], Dict[str, Any]]]) -> List[Tuple[str, int]]:
     if not schedule:
         raise ConfigurationError(
-            "alternating_adapters: the schedule is empty; give e.g. [[\"scorenn\", 1], [\"tasknn\", 1]]."
+            "adapter_schedule: the schedule is empty; give e.g. [[\"scorenn\", 1], [\"tasknn\", 1]]."
         )
     parsed = []
     for entry in schedule:
@@ -51,23 +53,24 @@ def _parse_schedule(schedule: Sequence[Union[Sequence[Any], Dict[str, Any]]]) ->
             entry = (entry.get("adapter"), entry.get("steps"))
         if not isinstance(entry, (list, tuple)) or len(entry) != 2:
             raise ConfigurationError(
-                f"alternating_adapters: schedule entry {entry!r} must be [adapter_name, steps], "
+                f"adapter_schedule: schedule entry {entry!r} must be [adapter_name, steps], "
                 "so the schedule is a list of pairs, e.g. [[\"scorenn\", 1], [\"tasknn\", 1]]."
             )
         name, steps = entry
         if not isinstance(name, str):
-            raise ConfigurationError(f"alternating_adapters: adapter name {name!r} must be a string.")
+            raise ConfigurationError(f"adapter_schedule: adapter name {name!r} must be a string.")
         if isinstance(steps, bool) or not isinstance(steps, int) or steps <= 0:
             raise ConfigurationError(
-                f"alternating_adapters: '{name}' has {steps!r} steps; the number of optimizer "
+                f"adapter_schedule: '{name}' has {steps!r} steps; the number of optimizer "
                 "steps per turn must be a positive integer."
             )
         parsed.append((name, steps))
     return parsed
 
 
-@TrainerCallback.register("alternating_adapters")
-class AlternatingAdaptersCallback(TrainerCallback):
+@TrainerCallback.register("adapter_schedule")
+@TrainerCallback.register("alternating_adapters")  # the old name, kept for existing configs
+class AdapterScheduleCallback(TrainerCallback):
     """
     # Parameters
 
@@ -84,7 +87,7 @@ class AlternatingAdaptersCallback(TrainerCallback):
         # flat list with "Expected schedule.0.1 to be a int."; _parse_schedule says what to write.
         super().__init__(serialization_dir)
         if mode not in MODES:
-            raise ConfigurationError(f"alternating_adapters: mode must be one of {list(MODES)}, "
+            raise ConfigurationError(f"adapter_schedule: mode must be one of {list(MODES)}, "
                                      f"got {mode!r}.")
         self.mode = mode
         self.schedule = _parse_schedule([["scorenn", 1], ["tasknn", 1]] if schedule is None else schedule)
@@ -143,7 +146,7 @@ class AlternatingAdaptersCallback(TrainerCallback):
         backbones = adapter_backbones(model)
         if not backbones:
             raise ConfigurationError(
-                "alternating_adapters needs a model with an adapter embedder "
+                "adapter_schedule needs a model with an adapter embedder "
                 "('pretrained_transformer_with_adapters' or "
                 "'pretrained_transformer_mismatched_with_adapters'); this model has none."
             )
@@ -151,12 +154,12 @@ class AlternatingAdaptersCallback(TrainerCallback):
         unknown = sorted({name for name, _ in self.schedule} - set(adapter_names))
         if unknown:
             raise ConfigurationError(
-                f"alternating_adapters: the schedule names adapter(s) {unknown}, but the model's "
+                f"adapter_schedule: the schedule names adapter(s) {unknown}, but the model's "
                 f"embedder has {adapter_names}. Fix the schedule or the embedder's 'adapters'."
             )
         idle = sorted(set(adapter_names) - {name for name, _ in self.schedule})
         if idle:
-            logger.warning("alternating_adapters: adapter(s) %s are not in the schedule and stay frozen.", idle)
+            logger.warning("adapter_schedule: adapter(s) %s are not in the schedule and stay frozen.", idle)
         self._sides, _ = parameters_by_side(model, adapter_names)
         self._adapter_parameters = adapter_parameters(model)
         self._model = model
@@ -183,12 +186,12 @@ class AlternatingAdaptersCallback(TrainerCallback):
         if isinstance(sampler, RepeatEachBatchSampler):  # repeat whole accumulation groups
             sampler.group = self._accumulation
         if self._compiled and skip_confidence_checks(trainer):
-            logger.info("alternating_adapters: allennlp's confidence checks are skipped for the compiled "
+            logger.info("adapter_schedule: allennlp's confidence checks are skipped for the compiled "
                         "transformer (their first-batch hooks would compile every graph twice)")
         if self.joint:
-            logger.info("alternating_adapters: joint mode, %s train in every step", self.adapter_order)
+            logger.info("adapter_schedule: joint mode, %s train in every step", self.adapter_order)
         else:
-            logger.info("alternating_adapters: schedule %s, starting with '%s'", self.schedule, self.current)
+            logger.info("adapter_schedule: schedule %s, starting with '%s'", self.schedule, self.current)
 
     def _check_repetition(self, sampler) -> None:
         """A `repeat_each_batch` loader must repeat each batch once per step of a schedule
@@ -197,12 +200,12 @@ class AlternatingAdaptersCallback(TrainerCallback):
         times = sampler.times if isinstance(sampler, RepeatEachBatchSampler) else 1
         if self.joint and times > 1:
             raise ConfigurationError(
-                f"alternating_adapters: in joint mode every step trains both sides, but the data "
+                f"adapter_schedule: in joint mode every step trains both sides, but the data "
                 f"loader repeats each batch {times} times, so each side would train on each "
                 "batch that often. Use a plain data loader (no repeat_each_batch).")
         if times > 1 and times != cycle:
             raise ConfigurationError(
-                f"alternating_adapters: the data loader repeats each batch {times} times, but one "
+                f"adapter_schedule: the data loader repeats each batch {times} times, but one "
                 f"cycle of the schedule {self.schedule} has {cycle} steps, so the sides would train "
                 f"on different batches. Set repeat_each_batch's times to {cycle}."
             )
@@ -227,7 +230,7 @@ class AlternatingAdaptersCallback(TrainerCallback):
             done += count
         if turns:
             raise ConfigurationError(
-                f"alternating_adapters: an epoch has only {steps} optimizer step(s), fewer than one "
+                f"adapter_schedule: an epoch has only {steps} optimizer step(s), fewer than one "
                 f"cycle of the schedule {[list(turn) for turn in self.schedule]}, so {turns} would "
                 "never train. Fix: repeat "
                 f"each batch once per step of a cycle (data_loader.batch_sampler {{\"type\": "
@@ -238,7 +241,7 @@ class AlternatingAdaptersCallback(TrainerCallback):
         seal = (" (in SEAL the ScoreNN then never scores the batches the TaskNN learns from)"
                 if isinstance(getattr(trainer, "model", None), SealModel) else "")
         logger.warning(
-            "alternating_adapters: the data loader does not repeat batches, so the sides of the "
+            "adapter_schedule: the data loader does not repeat batches, so the sides of the "
             "schedule %s train on different batches, each on its share in turn%s. To train every "
             "side on every batch, repeat each batch %d times (repeat_each_batch, as "
             "lib/trainer.libsonnet's seal_loader does), or use mode \"joint\".",

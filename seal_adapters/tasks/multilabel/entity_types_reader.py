@@ -20,8 +20,8 @@ from allennlp.data import DatasetReader, Instance
 from allennlp.data.token_indexers import TokenIndexer
 from allennlp.data.tokenizers import Tokenizer
 
-from seal_adapters.data.multilabel_jsonl_reader import MultilabelJsonlReader
 from seal_adapters.data.positional_split import PositionalSplit
+from seal_adapters.tasks.multilabel.jsonl_reader import MultilabelJsonlReader
 
 
 def entity_types(tags: List[str]) -> List[str]:

@@ -3,7 +3,7 @@ import pytest
 import torch
 from allennlp.common.testing import ModelTestCase
 
-from seal_adapters.models.metrics import ExampleF1, MeanAveragePrecision, UnseenLabelSetRate
+from seal_adapters.tasks.multilabel.metrics import ExampleF1, MeanAveragePrecision, UnseenLabelSetRate
 from seal_adapters.testing import synthetic_data
 from tests.test_models_common import (
     build,

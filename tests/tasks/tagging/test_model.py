@@ -45,7 +45,7 @@ class TestSealTagger(ModelTestCase):
 
 
 def test_invalid_transition_rate_by_hand():
-    from seal_adapters.models.metrics import InvalidTransitionRate
+    from seal_adapters.tasks.tagging.metrics import InvalidTransitionRate
 
     labels = ["O", "B-PER", "I-PER", "B-LOC", "I-LOC"]
     metric = InvalidTransitionRate(labels, "BIO")
@@ -97,7 +97,7 @@ def test_bioul_trains_and_scores_invalid_predictions(tiny_bert, tmp_path):
     F1 reads them leniently and valid sequences exactly as allennlp does."""
     from allennlp.data.dataset_readers.dataset_utils.span_utils import bioul_tags_to_spans, to_bioul
 
-    from seal_adapters.models.span_f1 import lenient_bioul_tags_to_spans
+    from seal_adapters.tasks.tagging.span_f1 import lenient_bioul_tags_to_spans
     from seal_adapters.testing import synthetic_data
 
     for tags in (["U-PER", "O", "B-LOC", "I-LOC", "L-LOC"], ["B-ORG", "L-ORG", "U-ORG"]):

@@ -20,10 +20,10 @@ from seal_adapters.embedders import PretrainedTransformerMismatchedWithAdaptersE
 from seal_adapters.energies import TagEnergy
 from seal_adapters.losses import TagSequenceSpace
 from seal_adapters.models.heads import ClassifierHead, TagScoreHead
-from seal_adapters.models.metrics import InvalidTransitionRate, per_tag_scores
 from seal_adapters.models.seal_model import SealModel, construct_energy
-from seal_adapters.models.span_f1 import span_f1
-from seal_adapters.models.tag_decoding import constrained_paths, transition_constraints
+from seal_adapters.tasks.tagging.decoding import constrained_paths, transition_constraints
+from seal_adapters.tasks.tagging.metrics import InvalidTransitionRate, per_tag_scores
+from seal_adapters.tasks.tagging.span_f1 import span_f1
 
 
 @Model.register("seal_tagger")
