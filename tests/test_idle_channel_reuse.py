@@ -10,14 +10,22 @@ pytestmark = pytest.mark.usefixtures("one_thread")
 
 def alternate_on_one_batch(model, batch, schedule, steps, optimizer=None):
     """`steps` optimizer steps on the same batch, as repeat_each_batch gives them."""
-    return alternate(model, [batch] * steps, schedule, optimizer)
+    return alternate(model, [batch] * steps, schedule, optimizer, repeats=steps)
 
 
-def alternate(model, batches, schedule, optimizer=None):
-    """One optimizer step per batch of `batches`, with the callback's backward (the loss,
-    then the frozen side's gradients dropped)."""
+def schedule_callback(model, schedule, repeats=1):
+    """The callback attached to `model`, told (as on_start tells it from repeat_each_batch's
+    `times`) that each batch comes in `repeats` consecutive steps."""
     callback = AdapterScheduleCallback("", schedule=schedule)
+    callback.batch_repeats = repeats
     callback.attach(model)
+    return callback
+
+
+def alternate(model, batches, schedule, optimizer=None, repeats=1):
+    """One optimizer step per batch of `batches` (each batch `repeats` times in a row), with
+    the callback's backward (the loss, then the frozen side's gradients dropped)."""
+    callback = schedule_callback(model, schedule, repeats)
     optimizer = optimizer or torch.optim.SGD(model.parameters(), lr=0.1)
     model.train()
     outputs = []
@@ -66,11 +74,10 @@ def test_each_channel_is_computed_once_per_batch(tiny_roberta, sentiment_data, r
     model(**batch)  # evaluation: the TaskNN channel alone, to learn a channel's adapter layer calls
     per_channel = len(tasknn)
     assert per_channel > 0 and not scorenn
-    # The schedule on one batch, then on the next (repeat_each_batch as long as a cycle). The
-    # first batch shows the model how often batches come; on the second, the ScoreNN's steps
-    # keep the TaskNN channel with its graph and the TaskNN's step trains through it instead
-    # of computing it again. The ScoreNN channel changes in each of its steps, so it is
-    # computed in every step.
+    # The schedule on one batch, then on the next (repeat_each_batch as long as a cycle). On
+    # each, the step plan says the batch comes again: the ScoreNN's steps keep the TaskNN
+    # channel with its graph and the TaskNN's step trains through it instead of computing it
+    # again. The ScoreNN channel changes in each of its steps, so it is computed in every step.
     cycle = sum(steps for _, steps in schedule)
     alternate_on_one_batch(model, batch, schedule, cycle)
     scorenn.clear(), tasknn.clear()
@@ -89,8 +96,7 @@ def test_no_graph_is_kept_when_batches_do_not_repeat(tiny_roberta, sentiment_dat
     without autograd, as without reuse."""
     torch.manual_seed(0)
     model, batch, _ = seal(tiny_roberta, sentiment_data, True)
-    callback = AdapterScheduleCallback("", schedule=[["scorenn", 1], ["tasknn", 1]])
-    callback.attach(model)
+    callback = schedule_callback(model, [["scorenn", 1], ["tasknn", 1]])
     model.train()
     for step in range(4):
         model(**(batch if step % 2 else other_batch(batch)))["loss"].backward()
@@ -123,7 +129,7 @@ def test_reuse_is_exact(request, kind, schedule, last_layer_only):
         calls = count_adapter_calls(model, "tasknn"), count_adapter_calls(model, "scorenn")
         # repeat_each_batch: each of 3 batches (the first one twice) for one schedule cycle
         stream = [step_batch for step_batch in (batch, other_batch(batch), batch) for _ in range(cycle)]
-        outputs = alternate(model, stream, schedule, optimizer)
+        outputs = alternate(model, stream, schedule, optimizer, repeats=cycle)
         results.append(([(o["tasknn_loss"], o["scorenn_loss"]) for o in outputs], model.state_dict()))
         forwards.append(sum(map(len, calls)))
     assert forwards[1] < forwards[0]  # channels were reused
@@ -145,8 +151,7 @@ def test_a_changed_channel_is_computed_again(tiny_roberta, sentiment_data):
     alternate_on_one_batch(model, batch, [["scorenn", 1], ["tasknn", 1]], 2)  # batches repeat
     batch = other_batch(batch)
     tasknn.clear()
-    callback = AdapterScheduleCallback("", schedule=[["scorenn", 1], ["tasknn", 1]])
-    callback.attach(model)
+    callback = schedule_callback(model, [["scorenn", 1], ["tasknn", 1]], repeats=2)
     model.train()
     model(**batch)["loss"].backward()  # ScoreNN step: the TaskNN channel is kept
     computed = len(tasknn)
@@ -165,8 +170,7 @@ def test_the_kept_graph_is_left_alone_by_the_steps_backward(tiny_roberta, sentim
     model, batch, _ = seal(tiny_roberta, sentiment_data, True)
     alternate_on_one_batch(model, batch, [["scorenn", 1], ["tasknn", 1]], 2)  # batches repeat
     batch = other_batch(batch)
-    callback = AdapterScheduleCallback("", schedule=[["scorenn", 1], ["tasknn", 1]])
-    callback.attach(model)
+    schedule_callback(model, [["scorenn", 1], ["tasknn", 1]], repeats=2)
     model.train()
     model.zero_grad(set_to_none=True)
     output = model(**batch)
@@ -177,3 +181,30 @@ def test_the_kept_graph_is_left_alone_by_the_steps_backward(tiny_roberta, sentim
     assert tasknn and all(p.grad is None and not p.requires_grad for p in tasknn)
     scorenn = [p for n, p in model.named_parameters() if "scorenn" in n]
     assert any(p.grad is not None and p.grad.abs().sum() > 0 for p in scorenn)
+
+
+def test_the_cache_follows_the_step_plan_and_guards_against_a_wrong_one(tiny_roberta, sentiment_data):
+    """The first batch already reuses (the plan says it comes again; nothing is learnt from
+    the data). A plan claiming the same batch when another one comes costs a recomputation,
+    not a wrong channel. Without a plan (no callback) nothing is kept."""
+    from seal_adapters.embedders.step_plan import StepPlan, plan_of, publish
+
+    torch.manual_seed(0)
+    model, batch, _ = seal(tiny_roberta, sentiment_data, True)
+    tasknn = count_adapter_calls(model, "tasknn")
+    model.eval()
+    model(**batch)
+    per_channel = len(tasknn)
+    tasknn.clear()
+    callback = schedule_callback(model, [["scorenn", 1], ["tasknn", 1]], repeats=2)
+    assert plan_of(model) == StepPlan(("scorenn",), step_on_batch=0, repeats=2)
+    model.train()
+    model(**batch)["loss"].backward()  # ScoreNN step: the TaskNN channel is kept, with its graph
+    assert model._idle_channels._channels["tasknn"].requires_grad
+    callback.on_batch(None, batch, {}, {}, 0, 0, is_training=True)
+    assert plan_of(model) == StepPlan(("tasknn",), step_on_batch=1, repeats=2)
+    model(**other_batch(batch))["loss"].backward()  # the plan is wrong: another batch comes
+    assert len(tasknn) == 2 * per_channel  # so the TaskNN channel was computed again
+    publish(model, None)
+    model(**batch)["loss"].backward()
+    assert not model._idle_channels._channels

@@ -121,8 +121,8 @@ def test_sigkill_mid_epoch_then_recover_equals_the_uninterrupted_run(reference, 
     assert checkpoint_files(out) == ["model_state_e0_b3.th", "training_state_e0_b3.th"]
     # scorenn 2 steps, tasknn 1 of its 3: the checkpoint holds the schedule mid-turn.
     assert load(out / "training_state_e0_b3.th")["callbacks"][0] == {
-        "position": 1, "steps_in_turn": 1, "steps_this_epoch": {"scorenn": 2, "tasknn": 1},
-        "without_gradient_this_epoch": {}}
+        "position": 1, "steps_in_turn": 1, "step_on_batch": 0,  # plain batches: each comes once
+        "steps_this_epoch": {"scorenn": 2, "tasknn": 1}, "without_gradient_this_epoch": {}}
 
     recovered = train(out, env, extra=["--recover"])
     log = recovered.stdout + recovered.stderr

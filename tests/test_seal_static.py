@@ -65,3 +65,9 @@ def test_a_different_scorenn_or_a_wrong_path_is_refused(stage_one, tiny_roberta,
     none["model"] = classifier(tiny_roberta, static_scorenn=run, score_loss_weight=0)
     with pytest.raises(ConfigurationError, match="static_scorenn needs a score term"):
         train(none, tmp_path / "c")
+    scheduled = copy.deepcopy(params)
+    scheduled["model"] = classifier(tiny_roberta, static_scorenn=run)
+    scheduled["trainer"]["callbacks"] = [{"type": "adapter_schedule", "mode": "joint"}]
+    with pytest.raises(ConfigurationError, match="adapter_schedule: the model's ScoreNN is static .* "
+                                                 "Remove the adapter_schedule callback"):
+        train(scheduled, tmp_path / "d")

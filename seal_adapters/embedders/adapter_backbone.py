@@ -131,6 +131,7 @@ class AdapterBackbone(torch.nn.Module):
         with _quiet(logging.getLogger("adapters.model_mixin")):  # its reset warns spuriously
             model.active_adapters = Parallel(*self.names) if len(self.names) > 1 else self.names[0]
         self.requested: Tuple[str, ...] = self.names
+        self.step_plan = None  # the next training step's StepPlan, published by adapter_schedule
         self.parallel_possible = can_run_in_parallel(
             {name: model.adapters_config.get(name) for name in self.names}
         )

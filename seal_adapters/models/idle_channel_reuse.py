@@ -16,12 +16,15 @@ values and gradients are those of a fresh forward; the one difference is dropout
 is the one drawn when the channel was computed. A channel whose parameters changed (the side
 that just trained) is computed again. Three transformer forwards per batch instead of four.
 
-Graphs are kept only for steps that will come again on the same batch: the cache counts the
-steps the last batch came in (2 with `repeat_each_batch` 2) and keeps graphs in all but the
-last of the current batch's steps. So a loader without `repeat_each_batch` costs nothing
-(each batch comes once: its idle channel runs without autograd, as without reuse), nor does
-the first batch, while the count is learnt. A step that keeps a graph holds two channels'
-graphs, as a joint step does. Under distributed training no graph is kept (each backward
+Which sides train, and whether the batch came in the last step and comes again in the next,
+the cache reads from the step's plan (embedders/step_plan.py), which the `adapter_schedule`
+callback publishes; it does not infer them from parameter flags or from the data. Graphs are
+kept only in a step whose batch comes again, so a loader without `repeat_each_batch` costs
+nothing (each batch comes once: its idle channel runs without autograd, as without reuse).
+A kept channel is read only in a step on the same batch; its inputs are checked to be that
+batch's (a guard: a plan that were wrong would cost a recomputation, never a wrong channel).
+Without a published plan (no callback) every channel is computed afresh. A step that keeps a
+graph holds two channels' graphs, as a joint step does. Under distributed training no graph is kept (each backward
 must come from its own step's forward there). `reuse_idle_channel: false` computes
 every channel afresh. Joint mode, where no side is idle, and evaluation reuse nothing.
 """
@@ -31,6 +34,7 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 import torch
 
 from seal_adapters.embedders.sides import sides_by_name
+from seal_adapters.embedders.step_plan import plan_of
 
 Embed = Callable[[object, Tuple[str, ...]], Dict[str, torch.Tensor]]
 
@@ -72,8 +76,6 @@ class IdleChannelCache:
         self._versions: Dict[str, Tuple[int, ...]] = {}  # their dependencies' versions then
         self._own: Dict[str, List[torch.nn.Parameter]] = {}  # adapter -> its embedder parameters
         self._depends: Dict[str, List[torch.nn.Parameter]] = {}  # ... and those of no side
-        self._steps_on_batch = 0  # training steps on the current batch so far
-        self._repeats = 0  # training steps the last finished batch came in (0: none yet)
 
     def _find_parameters(self, embedder: torch.nn.Module, adapters: Sequence[str]) -> None:
         owners = sides_by_name(embedder, adapters)
@@ -86,16 +88,17 @@ class IdleChannelCache:
         """The channels of `names` for this training step. `embedder` is the text field
         embedder, `adapters` all of its adapters, `embed(tokens, names)` computes channels
         afresh in one embedder pass."""
+        plan = plan_of(embedder)
+        if plan is None:  # no adapter_schedule callback: nothing alternates
+            self.clear()
+            return embed(tokens, names)
         if not self._own:
             self._find_parameters(embedder, adapters)
         inputs = _tensors(tokens)
-        same = (self._inputs is not None and len(inputs) == len(self._inputs)
-                and all(a.shape == b.shape and torch.equal(a, b) for a, b in zip(inputs, self._inputs)))
-        if not same:
+        if not (plan.same_batch_as_last_step and self._same_inputs(inputs)):
             self.clear()
-        self._note_batch(same)
         self._inputs = inputs
-        trains = {name: any(p.requires_grad for p in self._own[name]) for name in names}
+        trains = {name: plan.trains(name) for name in names}
         found: Dict[str, torch.Tensor] = {}
         for name in names:
             kept = self._channels.get(name)
@@ -110,7 +113,7 @@ class IdleChannelCache:
             del self._channels[name], self._versions[name]  # used up, or out of date
         # this batch comes again: keep graphs (not under distributed training, where
         # DistributedDataParallel expects each backward to come from its own step's forward)
-        keep = self._steps_on_batch < self._repeats and not _distributed()
+        keep = plan.batch_comes_again and not _distributed()
         missing = [name for name in names if name not in found]
         together = tuple(name for name in missing if trains[name] or not keep)
         if together:  # one embedder pass, as without reuse (a frozen channel without autograd)
@@ -133,14 +136,11 @@ class IdleChannelCache:
         self._channels[name], self._versions[name] = channel, versions
         return channel.detach()
 
-    def _note_batch(self, same: bool) -> None:
-        if same:
-            self._steps_on_batch += 1
-            return
-        if self._steps_on_batch:
-            self._repeats = self._steps_on_batch
-        self._steps_on_batch = 1
+    def _same_inputs(self, inputs: Tuple[torch.Tensor, ...]) -> bool:
+        kept = self._inputs
+        return (kept is not None and len(inputs) == len(kept)
+                and all(a.shape == b.shape and torch.equal(a, b) for a, b in zip(inputs, kept)))
 
     def clear(self) -> None:
-        """Drops the kept channels (the learnt repeat count stays)."""
+        """Drops the kept channels."""
         self._inputs, self._channels, self._versions = None, {}, {}

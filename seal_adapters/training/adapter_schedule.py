@@ -35,6 +35,7 @@ from seal_adapters.data.repeat_each_batch import RepeatEachBatchSampler
 from seal_adapters.embedders.channels import adapter_backbones
 from seal_adapters.embedders.compilation import skip_confidence_checks
 from seal_adapters.embedders.sides import parameters_by_side
+from seal_adapters.embedders.step_plan import StepPlan, publish
 from seal_adapters.training.unused_adapters import adapter_parameters, received_gradient
 
 logger = logging.getLogger(__name__)
@@ -100,6 +101,10 @@ class AdapterScheduleCallback(TrainerCallback):
         self._model: Optional[torch.nn.Module] = None
         self._compiled = False  # whether a backbone of the model is compiled (set by attach)
         self._accumulation = 1  # the trainer's num_gradient_accumulation_steps (set by on_start)
+        # Consecutive optimizer steps on one batch (repeat_each_batch's times, set by on_start;
+        # 1 under gradient accumulation, where a group's batches alternate), and this step's index.
+        self.batch_repeats = 1
+        self.step_on_batch = 0
 
     # -- state ------------------------------------------------------------------------
 
@@ -126,14 +131,21 @@ class AdapterScheduleCallback(TrainerCallback):
     def trains(self, adapter: str) -> bool:
         return adapter in self.adapter_order if self.joint else adapter == self.current
 
+    def plan(self) -> StepPlan:
+        """The plan of the next training step (embedders/step_plan.py)."""
+        return StepPlan(tuple(self.adapter_order) if self.joint else (self.current,),
+                        self.step_on_batch, self.batch_repeats)
+
     def state_dict(self) -> Dict[str, Any]:
         return {"position": self.position, "steps_in_turn": self.steps_in_turn,
+                "step_on_batch": self.step_on_batch,
                 "steps_this_epoch": dict(self.steps_this_epoch),
                 "without_gradient_this_epoch": dict(self.without_gradient_this_epoch)}
 
     def load_state_dict(self, state_dict: Dict[str, Any]) -> None:
         self.position = int(state_dict["position"]) % len(self.schedule)
         self.steps_in_turn = int(state_dict["steps_in_turn"])
+        self.step_on_batch = int(state_dict.get("step_on_batch", 0))
         self.steps_this_epoch = dict(state_dict.get("steps_this_epoch", {}))
         self.without_gradient_this_epoch = dict(state_dict.get("without_gradient_this_epoch", {}))
         if self._model is not None:
@@ -160,6 +172,13 @@ class AdapterScheduleCallback(TrainerCallback):
         idle = sorted(set(adapter_names) - {name for name, _ in self.schedule})
         if idle:
             logger.warning("adapter_schedule: adapter(s) %s are not in the schedule and stay frozen.", idle)
+        static = getattr(model, "static_scorenn", None) is not None
+        if static and getattr(model, "scorenn_adapter", None) in {name for name, _ in self.schedule}:
+            raise ConfigurationError(
+                f"adapter_schedule: the model's ScoreNN is static (static_scorenn: loaded frozen), "
+                f"but the schedule {[list(turn) for turn in self.schedule]} would train its "
+                f"'{model.scorenn_adapter}' adapter. Remove the adapter_schedule callback: in a "
+                "SEAL-static run only the TaskNN trains.")
         self._sides, _ = parameters_by_side(model, adapter_names)
         self._adapter_parameters = adapter_parameters(model)
         self._model = model
@@ -167,8 +186,14 @@ class AdapterScheduleCallback(TrainerCallback):
         self._apply()
 
     def _apply(self) -> None:
+        """Publishes the next step's plan and sets `requires_grad` from it: the one place
+        that decides which side trains."""
+        if self._model is None:
+            return
+        plan = self.plan()
+        publish(self._model, plan)
         for name, parameters in self._sides.items():
-            trainable = self.trains(name)
+            trainable = plan.trains(name)
             for _, parameter in parameters:
                 parameter.requires_grad_(trainable)
 
@@ -185,6 +210,9 @@ class AdapterScheduleCallback(TrainerCallback):
         self._check_every_side_gets_a_turn(trainer, sampler)
         if isinstance(sampler, RepeatEachBatchSampler):  # repeat whole accumulation groups
             sampler.group = self._accumulation
+            self.batch_repeats = sampler.times if self._accumulation == 1 else 1
+            self.step_on_batch %= self.batch_repeats
+            self._apply()
         if self._compiled and skip_confidence_checks(trainer):
             logger.info("adapter_schedule: allennlp's confidence checks are skipped for the compiled "
                         "transformer (their first-batch hooks would compile every graph twice)")
@@ -283,12 +311,14 @@ class AdapterScheduleCallback(TrainerCallback):
             self.steps_this_epoch[name] = self.steps_this_epoch.get(name, 0) + 1
             if not received_gradient(self._adapter_parameters.get(name, ())):
                 self.without_gradient_this_epoch[name] = self.without_gradient_this_epoch.get(name, 0) + 1
+        self.step_on_batch = (self.step_on_batch + 1) % self.batch_repeats
         if not self.joint:
             self.steps_in_turn += 1
             if self.steps_in_turn >= self.schedule[self.position][1]:
                 self.position = (self.position + 1) % len(self.schedule)
                 self.steps_in_turn = 0
-                self._apply()
+        self._apply()
+        if not self.joint:
             # Joint steps train every adapter, so there is no one adapter to report.
             batch_metrics["trained_adapter"] = self.adapter_order.index(trained)
         # Shown in the progress bar, and in tensorboard / wandb through their callbacks.
@@ -311,6 +341,9 @@ class AdapterScheduleCallback(TrainerCallback):
                         losses or "-", validation or "-")
         self.steps_this_epoch = {}
         self.without_gradient_this_epoch = {}
+        self.step_on_batch = 0  # the next epoch starts on a new batch
+        if self._model is not None:
+            self._apply()
 
     def _no_gradient_note(self, name: str) -> str:
         missing = self.without_gradient_this_epoch.get(name, 0)
