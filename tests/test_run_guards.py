@@ -222,3 +222,29 @@ def test_one_training_text_with_two_labels_is_warned_about_with_its_places(tiny_
             in warnings[0]), warnings[0]
     assert conflicting_labels.warn_conflicting_labels(instances[1:3], data) == 0
     assert len(warnings) == 1
+
+
+def test_a_check_a_task_contributes_runs_before_training_with_every_split(tiny_roberta, sentiment_data, tmp_path,
+                                                                        monkeypatch):
+    """Pre-training data checks come from task folders (`@data_check`), not from lines in
+    run_guards: the tagging task's tag-scheme check is registered, and a newly registered
+    check is called once with the model and the data of both splits, before any step."""
+    from seal_adapters.data.errors import DataError
+    from seal_adapters.tasks.tagging.data_checks import check_tags
+    from seal_adapters.training import data_checks
+
+    assert check_tags in data_checks.registered_checks()
+    seen = []
+
+    def refuse_after_looking(model, data):
+        seen.append((type(model).__name__, [str(path) for path, _ in data.sources],
+                     sorted(label for label in data.places if isinstance(label, str))))
+        raise DataError("my task's check: this data is not for this model")
+
+    monkeypatch.setattr(data_checks, "_CHECKS", data_checks.registered_checks())
+    data_checks.data_check(refuse_after_looking)
+    with pytest.raises(DataError, match="my task's check: this data is not for this model"):
+        train_model(Params(classifier_config(tiny_roberta, sentiment_data)), str(tmp_path / "run"))
+    assert seen == [("SealTextClassifier", [str(sentiment_data["train"]), str(sentiment_data["validation"])],
+                     ["neg", "pos"])]
+    assert not (tmp_path / "run" / "best.th").exists()

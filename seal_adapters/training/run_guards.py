@@ -10,7 +10,8 @@ allennlp's `TrainModel.run`, so the checks run once the trainer is built and bef
 * every label of the validation and test data occurs in the training data, and the training
   labels do not mix numbers and words (label_coverage.py);
 * validation or test data that is the training data gets a loud warning (split_overlap.py);
-* every tag fits the model's span-F1 `label_encoding` (tag_scheme.py);
+* the checks task folders contribute (data_checks.py), e.g. every tag fits the model's
+  span-F1 `label_encoding` (tasks/tagging/data_checks.py);
 * the reader indexes tokens for the embedder's model (reader_check.py);
 * one forward pass on one validation batch: layer sizes and `validation_metric` (first_forward.py);
 * a NaN/inf training loss stops the run before its step changes weights (finite_loss.py);
@@ -32,8 +33,8 @@ from seal_adapters.data.label_coverage import (
     labels_by_namespace,
 )
 from seal_adapters.data.split_overlap import warn_if_split_is_training_data
-from seal_adapters.data.tag_scheme import check_bio_transitions, check_bioul_sequences, check_tag_scheme
 from seal_adapters.training.adapter_schedule import AdapterScheduleCallback
+from seal_adapters.training.data_checks import CheckedData, run_data_checks
 from seal_adapters.training.finite_loss import guard_finite_loss
 from seal_adapters.training.first_forward import check_validation_metric, first_batch, run_first_forward
 from seal_adapters.training.optimizer_check import check_optimizer_options
@@ -178,9 +179,7 @@ def check_training_data_and_labels(trainer, test_loader) -> None:
             for labels in labels_by_namespace(evaluated).values():
                 for label, ps in labels.items():
                     places.setdefault(label, []).extend(p or str(_path(other)) for p in ps)
-    check_tag_scheme(trainer.model, places)
-    check_bio_transitions(trainer.model, sources)
-    check_bioul_sequences(trainer.model, sources)
+    run_data_checks(trainer.model, CheckedData(places, sources))
 
 
 def check_first_forward(trainer) -> None:

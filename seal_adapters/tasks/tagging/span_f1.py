@@ -2,7 +2,7 @@
 
 Why: allennlp's BIOUL decoder raises `InvalidTagSequence` on any sequence that is not valid
 BIOUL ("U-PER B-PER B-PER"). Gold tags are valid (the run guards check them before training,
-`data/tag_scheme.py`), but a tagger's argmax predictions need not be: allennlp's `crf_tagger`
+`data_checks.py`), but a tagger's argmax predictions need not be: allennlp's `crf_tagger`
 constrains its decoding, a SEAL tagger does not, so under BIOUL every run stopped at its first
 validation batch. Here a BIOUL sequence is read as BIO after U- -> B- and L- -> I-, which gives
 the same spans for every valid sequence and a best-effort reading of invalid predictions (as

@@ -1,4 +1,5 @@
-"""`check_tag_scheme`: every tag fits the model's `label_encoding`, checked before training.
+"""The tagging task's pre-training data checks (registered with `data_check`): every tag fits
+the model's `label_encoding`; BIO and BIOUL sequences are valid.
 
 Why: allennlp's span F1 decodes spans by the tag prefixes of its `label_encoding`. A tag
 without a prefix ("PER" under BIO) or of another scheme ("S-LOC", "E-LOC" of BIOES under BIO)
@@ -12,6 +13,7 @@ from allennlp.data.fields import SequenceLabelField
 from allennlp.training.metrics import SpanBasedF1Measure
 
 from seal_adapters.data.errors import DataError, where
+from seal_adapters.training.data_checks import CheckedData, data_check
 
 PREFIXES = {"BIO": "BI", "IOB1": "BI", "BIOUL": "BIOUL", "BMES": "BMES"}
 MAX_SHOWN = 5
@@ -128,3 +130,11 @@ def _hint(bad: List[str], encoding: str) -> str:
                 "the model's label_encoding to null (token accuracy only).")
     return ("Fix: correct these tags, or set the model's label_encoding to the scheme the data "
             "uses (BIO, IOB1, BIOUL or BMES; null for token accuracy only).")
+
+
+@data_check
+def check_tags(model, data: CheckedData) -> None:
+    """The tagging task's pre-training checks, for any model with a span-F1 metric."""
+    check_tag_scheme(model, data.places)
+    check_bio_transitions(model, data.sources)
+    check_bioul_sequences(model, data.sources)
