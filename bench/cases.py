@@ -116,7 +116,11 @@ def run_plugin_training(model: Model, batches, device, batch_size: int, warmup: 
     clock = StepClock(device)
     callbacks = [clock]
     if "scorenn" in model.heads:
-        callbacks.insert(0, AdapterScheduleCallback("", schedule=SCHEDULE, mode=mode))
+        schedule = AdapterScheduleCallback("", schedule=SCHEDULE, mode=mode)
+        # The batches below repeat as repeat_each_batch repeats them; the callback learns that
+        # from the sampler in on_start, and from here for this plain list of batches.
+        schedule.batch_repeats = repeat
+        callbacks.insert(0, schedule)
     batches = [batch for batch in batches for _ in range(repeat)]
     warmup, batch_size = warmup * repeat, batch_size / repeat
     trainer = GradientDescentTrainer(

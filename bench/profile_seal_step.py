@@ -89,6 +89,7 @@ def main() -> None:
 
         def trainer(data):
             callback = AdapterScheduleCallback("", schedule=SCHEDULE, mode=args.mode)
+            callback.batch_repeats = repeat  # the batches repeat as repeat_each_batch's would
             return GradientDescentTrainer(model, optimizer, FixedBatches(data), num_epochs=1,
                                           callbacks=[callback], enable_default_callbacks=False)
 

@@ -208,3 +208,23 @@ def test_the_cache_follows_the_step_plan_and_guards_against_a_wrong_one(tiny_rob
     publish(model, None)
     model(**batch)["loss"].backward()
     assert not model._idle_channels._channels
+
+
+@pytest.mark.parametrize("accumulation, expected", [(1, 2), (2, 1)])
+def test_the_callback_learns_the_repeats_from_repeat_each_batch(tiny_roberta, sentiment_data,
+                                                                accumulation, expected):
+    """on_start reads repeat_each_batch's `times` into the plan (steps on one batch in a
+    row); under gradient accumulation a group's batches alternate, so none comes twice in a
+    row."""
+    from types import SimpleNamespace
+
+    from seal_adapters.data.repeat_each_batch import RepeatEachBatchSampler
+    from seal_adapters.embedders.step_plan import plan_of
+
+    model, _, _ = seal(tiny_roberta, sentiment_data, True)
+    loader = SimpleNamespace(batch_sampler=RepeatEachBatchSampler(batch_size=4, times=2))
+    trainer = SimpleNamespace(model=model, data_loader=loader, _num_gradient_accumulation_steps=accumulation)
+    callback = AdapterScheduleCallback("", schedule=[["scorenn", 1], ["tasknn", 1]])
+    callback.on_start(trainer)
+    assert callback.batch_repeats == expected
+    assert plan_of(model).repeats == expected and plan_of(model).batch_comes_again == (expected == 2)
