@@ -341,9 +341,9 @@ class AdapterScheduleCallback(TrainerCallback):
                         losses or "-", validation or "-")
         self.steps_this_epoch = {}
         self.without_gradient_this_epoch = {}
-        self.step_on_batch = 0  # the next epoch starts on a new batch
-        if self._model is not None:
-            self._apply()
+        # step_on_batch carries on: a full repeat_each_batch epoch ends with it at 0, and a
+        # loader with batches_per_epoch may end an epoch inside a batch's repeats and carry
+        # on there in the next one.
 
     def _no_gradient_note(self, name: str) -> str:
         missing = self.without_gradient_this_epoch.get(name, 0)
