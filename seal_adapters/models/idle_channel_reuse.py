@@ -23,9 +23,9 @@ kept only in a step whose batch comes again, so a loader without `repeat_each_ba
 nothing (each batch comes once: its idle channel runs without autograd, as without reuse).
 A kept channel is read only in a step on the same batch; its inputs are checked to be that
 batch's (a guard: a plan that were wrong would cost a recomputation, never a wrong channel).
-Without a published plan (no callback) every channel is computed afresh. A step that keeps a
-graph holds two channels' graphs, as a joint step does. Under distributed training no graph is kept (each backward
-must come from its own step's forward there). `reuse_idle_channel: false` computes
+Without a published plan (no callback) every channel is computed afresh. A step that keeps
+a graph holds two channels' graphs, as a joint step does. Under distributed training no
+graph is kept (each backward must come from its own step's forward there). `reuse_idle_channel: false` computes
 every channel afresh. Joint mode, where no side is idle, and evaluation reuse nothing.
 """
 import contextlib
@@ -33,6 +33,7 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import torch
 
+from seal_adapters.embedders.channels import adapter_backbones
 from seal_adapters.embedders.sides import sides_by_name
 from seal_adapters.embedders.step_plan import plan_of
 
@@ -76,6 +77,7 @@ class IdleChannelCache:
         self._versions: Dict[str, Tuple[int, ...]] = {}  # their dependencies' versions then
         self._own: Dict[str, List[torch.nn.Parameter]] = {}  # adapter -> its embedder parameters
         self._depends: Dict[str, List[torch.nn.Parameter]] = {}  # ... and those of no side
+        self._backbones: Optional[List[torch.nn.Module]] = None  # where the step plan is read
 
     def _find_parameters(self, embedder: torch.nn.Module, adapters: Sequence[str]) -> None:
         owners = sides_by_name(embedder, adapters)
@@ -88,7 +90,9 @@ class IdleChannelCache:
         """The channels of `names` for this training step. `embedder` is the text field
         embedder, `adapters` all of its adapters, `embed(tokens, names)` computes channels
         afresh in one embedder pass."""
-        plan = plan_of(embedder)
+        if self._backbones is None:
+            self._backbones = adapter_backbones(embedder)
+        plan = plan_of(self._backbones)
         if plan is None:  # no adapter_schedule callback: nothing alternates
             self.clear()
             return embed(tokens, names)

@@ -99,6 +99,7 @@ class AdapterScheduleCallback(TrainerCallback):
         self._sides: Dict[str, List[Tuple[str, torch.nn.Parameter]]] = {}
         self._adapter_parameters: Dict[str, List[torch.nn.Parameter]] = {}
         self._model: Optional[torch.nn.Module] = None
+        self._backbones: List[torch.nn.Module] = []  # the model's adapter backbones (set by attach)
         self._compiled = False  # whether a backbone of the model is compiled (set by attach)
         self._accumulation = 1  # the trainer's num_gradient_accumulation_steps (set by on_start)
         # Consecutive optimizer steps on one batch (repeat_each_batch's times, set by on_start;
@@ -128,13 +129,13 @@ class AdapterScheduleCallback(TrainerCallback):
             return "adapters " + " and ".join(f"'{name}'" for name in self.adapter_order)
         return f"adapter '{self.current}'"
 
-    def trains(self, adapter: str) -> bool:
-        return adapter in self.adapter_order if self.joint else adapter == self.current
-
     def plan(self) -> StepPlan:
         """The plan of the next training step (embedders/step_plan.py)."""
         return StepPlan(tuple(self.adapter_order) if self.joint else (self.current,),
                         self.step_on_batch, self.batch_repeats)
+
+    def trains(self, adapter: str) -> bool:
+        return self.plan().trains(adapter)
 
     def state_dict(self) -> Dict[str, Any]:
         return {"position": self.position, "steps_in_turn": self.steps_in_turn,
@@ -182,16 +183,22 @@ class AdapterScheduleCallback(TrainerCallback):
         self._sides, _ = parameters_by_side(model, adapter_names)
         self._adapter_parameters = adapter_parameters(model)
         self._model = model
+        self._backbones = backbones
         self._compiled = any(b.compiled is not None for b in backbones)
         self._apply()
 
+    def _publish(self) -> StepPlan:
+        """Publishes the next step's plan on the model's backbones, and returns it."""
+        plan = self.plan()
+        publish(self._backbones, plan)
+        return plan
+
     def _apply(self) -> None:
         """Publishes the next step's plan and sets `requires_grad` from it: the one place
-        that decides which side trains."""
+        that decides which side trains (called when the side that trains changes)."""
         if self._model is None:
             return
-        plan = self.plan()
-        publish(self._model, plan)
+        plan = self._publish()
         for name, parameters in self._sides.items():
             trainable = plan.trains(name)
             for _, parameter in parameters:
@@ -212,7 +219,7 @@ class AdapterScheduleCallback(TrainerCallback):
             sampler.group = self._accumulation
             self.batch_repeats = sampler.times if self._accumulation == 1 else 1
             self.step_on_batch %= self.batch_repeats
-            self._apply()
+            self._publish()
         if self._compiled and skip_confidence_checks(trainer):
             logger.info("adapter_schedule: allennlp's confidence checks are skipped for the compiled "
                         "transformer (their first-batch hooks would compile every graph twice)")
@@ -317,7 +324,8 @@ class AdapterScheduleCallback(TrainerCallback):
             if self.steps_in_turn >= self.schedule[self.position][1]:
                 self.position = (self.position + 1) % len(self.schedule)
                 self.steps_in_turn = 0
-        self._apply()
+                self._apply()
+        self._publish()
         if not self.joint:
             # Joint steps train every adapter, so there is no one adapter to report.
             batch_metrics["trained_adapter"] = self.adapter_order.index(trained)
