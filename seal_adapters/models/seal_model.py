@@ -25,9 +25,12 @@ from allennlp.nn.util import dist_reduce_sum
 from torch.profiler import record_function
 
 from seal_adapters.embedders.channels import embed_channels, single_adapter_embedder
+from seal_adapters.energies import LabelEnergy
 from seal_adapters.losses import CrossEntropyScoreLoss, NCERankingLoss, ScoreNNLoss, TaskNNLoss
 from seal_adapters.losses.label_spaces import LabelSpace
+from seal_adapters.models.heads import ClassifierHead, LabelScoreHead
 from seal_adapters.models.idle_channel_reuse import IdleChannelCache
+from seal_adapters.models.pooling import check_pooler
 
 logger = logging.getLogger(__name__)
 
@@ -209,6 +212,19 @@ class SealModel(Model):
             logger.warning("%s: label namespace '%s' is padded, so padding/OOV count as labels; "
                            "name it '*labels' or '*tags' to avoid that.", self.name, namespace)
         return labels
+
+    def _set_pooled_label_heads(self, pooler: str, energy: Optional[Lazy]) -> None:
+        """The heads of a sentence-level label task (text and multi-label classifiers): the
+        TaskNN's pooled classifier, and the ScoreNN's pooled energy over the label vector
+        (`energy`, a `Lazy[LabelEnergy]`, or the default)."""
+        self.pooler = check_pooler(pooler, self.name)
+        num_labels = len(self.labels)
+        self._set_heads(
+            ClassifierHead(self.hidden_size, num_labels, self.pooler, self.dropout,
+                           self.tasknn_hidden_dim),
+            lambda: LabelScoreHead(self.hidden_size, num_labels, self.pooler,
+                                   construct_energy(energy, LabelEnergy, num_labels), self.dropout),
+        )
 
     def _set_heads(self, tasknn_head: torch.nn.Module,
                    scorenn_head: Callable[[], torch.nn.Module]) -> None:

@@ -17,10 +17,8 @@ from allennlp.training.metrics import FBetaMultiLabelMeasure
 
 from seal_adapters.energies import LabelEnergy
 from seal_adapters.losses import MultiLabelSpace
-from seal_adapters.models.heads import ClassifierHead, LabelScoreHead
 from seal_adapters.models.metrics import fscore, label_set
-from seal_adapters.models.pooling import check_pooler
-from seal_adapters.models.seal_model import SealModel, construct_energy
+from seal_adapters.models.seal_model import SealModel
 from seal_adapters.tasks.multilabel.metrics import ExampleF1, MeanAveragePrecision, UnseenLabelSetRate
 
 
@@ -58,15 +56,8 @@ class SealMultilabelClassifier(SealModel):
             )
         self.space = MultiLabelSpace(threshold)
         super().__init__(vocab, text_field_embedder, **kwargs)
-        self.pooler = check_pooler(pooler, self.name)
         self.threshold = threshold
-        num_labels = len(self.labels)
-        self._set_heads(
-            ClassifierHead(self.hidden_size, num_labels, self.pooler, self.dropout,
-                           self.tasknn_hidden_dim),
-            lambda: LabelScoreHead(self.hidden_size, num_labels, self.pooler,
-                                   construct_energy(energy, LabelEnergy, num_labels), self.dropout),
-        )
+        self._set_pooled_label_heads(pooler, energy)
         self._example_f1 = ExampleF1(threshold)
         self._micro_f1 = FBetaMultiLabelMeasure(average="micro", threshold=threshold)
         self._map = MeanAveragePrecision()

@@ -16,10 +16,8 @@ from allennlp.training.metrics import CategoricalAccuracy, FBetaMeasure
 
 from seal_adapters.energies import LabelEnergy
 from seal_adapters.losses import SingleLabelSpace
-from seal_adapters.models.heads import ClassifierHead, LabelScoreHead
 from seal_adapters.models.metrics import fscore
-from seal_adapters.models.pooling import check_pooler
-from seal_adapters.models.seal_model import SealModel, construct_energy
+from seal_adapters.models.seal_model import SealModel
 
 
 @Model.register("seal_text_classifier")
@@ -45,14 +43,7 @@ class SealTextClassifier(SealModel):
                  pooler: str = "mean", energy: Optional[Lazy[LabelEnergy]] = None,
                  **kwargs) -> None:
         super().__init__(vocab, text_field_embedder, **kwargs)
-        self.pooler = check_pooler(pooler, self.name)
-        num_labels = len(self.labels)
-        self._set_heads(
-            ClassifierHead(self.hidden_size, num_labels, self.pooler, self.dropout,
-                           self.tasknn_hidden_dim),
-            lambda: LabelScoreHead(self.hidden_size, num_labels, self.pooler,
-                                   construct_energy(energy, LabelEnergy, num_labels), self.dropout),
-        )
+        self._set_pooled_label_heads(pooler, energy)
         self._accuracy = CategoricalAccuracy()
         self._f1 = FBetaMeasure(average="macro")
 
