@@ -13,7 +13,9 @@ jobs = [tuple(j.split(":")) for j in sys.argv[1].split(",")]  # e.g. "seal:4,cro
 parser = argparse.ArgumentParser()
 compare.add_arguments(parser)
 args = parser.parse_args(sys.argv[2:])
-task = sc.TASKS[args.task]
+# The task table: sc.TASKS at e54d8e5 (the study's worktree), the tasks/ registry since.
+tasks = sc.TASKS if hasattr(sc, "TASKS") else __import__("seal_adapters.tasks", fromlist=["all_tasks"]).all_tasks()
+task = tasks[args.task]
 model = choose_model(args, args.output_dir)
 for variant, seed in jobs:
     seed = int(seed)
