@@ -319,13 +319,17 @@ class AdapterScheduleCallback(TrainerCallback):
             if not received_gradient(self._adapter_parameters.get(name, ())):
                 self.without_gradient_this_epoch[name] = self.without_gradient_this_epoch.get(name, 0) + 1
         self.step_on_batch = (self.step_on_batch + 1) % self.batch_repeats
+        turn_ended = False
         if not self.joint:
             self.steps_in_turn += 1
-            if self.steps_in_turn >= self.schedule[self.position][1]:
+            turn_ended = self.steps_in_turn >= self.schedule[self.position][1]
+            if turn_ended:
                 self.position = (self.position + 1) % len(self.schedule)
                 self.steps_in_turn = 0
-                self._apply()
-        self._publish()
+        if turn_ended:
+            self._apply()  # another side trains next: publish its plan and set requires_grad
+        else:
+            self._publish()  # the same side: only the step's place on its batch moved
         if not self.joint:
             # Joint steps train every adapter, so there is no one adapter to report.
             batch_metrics["trained_adapter"] = self.adapter_order.index(trained)
