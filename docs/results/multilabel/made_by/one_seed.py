@@ -13,8 +13,12 @@ jobs = [tuple(j.split(":")) for j in sys.argv[1].split(",")]  # e.g. "seal:4,cro
 parser = argparse.ArgumentParser()
 compare.add_arguments(parser)
 args = parser.parse_args(sys.argv[2:])
-# The task table: sc.TASKS at e54d8e5 (the study's worktree), the tasks/ registry since.
-tasks = sc.TASKS if hasattr(sc, "TASKS") else __import__("seal_adapters.tasks", fromlist=["all_tasks"]).all_tasks()
+try:
+    tasks = sc.TASKS  # the task table at e54d8e5 (the 8-epoch study's worktree)
+except AttributeError:  # the tasks/ registry since
+    from seal_adapters.tasks import all_tasks
+
+    tasks = all_tasks()
 task = tasks[args.task]
 model = choose_model(args, args.output_dir)
 for variant, seed in jobs:
